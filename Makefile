@@ -1,0 +1,66 @@
+# okrsync — every target installs what it needs (venv, Python packages, Neo4j) by itself.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+NEO4J  := deploy/neo4j/local-neo4j.sh
+# The local server's credentials, unless the caller points at its own server.
+NEO4J_ENV = $(if $(NEO4J_URI),,$(shell $(NEO4J) env | sed 's/^export //'))
+
+.PHONY: help venv neo4j neo4j-stop neo4j-env lint format test unit integration run sync simulate bench clean
+
+help:
+	@echo "make run         start Neo4j, the OKR simulator (or the real API) and the okrsync daemon"
+	@echo "make test        lint + unit + integration tests against a real Neo4j"
+	@echo "make lint        ruff check, ruff format --check, mypy --strict"
+	@echo "make neo4j       provision and start the local Neo4j (idempotent); neo4j-stop stops it"
+	@echo "make neo4j-env   print the exports for the local Neo4j: eval \"\$$(make -s neo4j-env)\""
+
+venv: $(STAMP)
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+neo4j:
+	@$(NEO4J) start
+
+neo4j-stop:
+	@$(NEO4J) stop
+
+neo4j-env:
+	@$(NEO4J) env
+
+lint: venv
+	$(BIN)/ruff check okrsync tests
+	$(BIN)/ruff format --check okrsync tests
+	$(BIN)/mypy
+
+format: venv
+	$(BIN)/ruff format okrsync tests
+	$(BIN)/ruff check --fix okrsync tests
+
+unit: venv
+	$(BIN)/pytest tests/unit -q
+
+integration: venv neo4j
+	env $(NEO4J_ENV) $(BIN)/pytest tests/integration -q
+
+test: lint venv neo4j
+	env $(NEO4J_ENV) $(BIN)/pytest -q
+
+run: venv neo4j
+	env $(NEO4J_ENV) $(BIN)/okrsync demo
+
+sync: venv neo4j
+	env $(NEO4J_ENV) $(BIN)/okrsync sync
+
+simulate: venv
+	$(BIN)/okrsync simulate --port 8089
+
+bench: venv neo4j
+	env $(NEO4J_ENV) $(BIN)/python bench/run.py
+
+clean:
+	rm -rf build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,1 @@
+"""okrsync's Cypher statements, shipped as package data (see okrsync.graph.cypher)."""

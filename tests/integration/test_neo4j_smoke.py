@@ -1,0 +1,33 @@
+"""The real Neo4j server answers over Bolt: a node written is a node read back."""
+
+from __future__ import annotations
+
+import neo4j
+
+from okrsync.graph import Graph
+
+
+def test_write_then_read_over_bolt(graph: Graph, driver: neo4j.Driver) -> None:
+    """A node created in one transaction is read back, with its properties, in another."""
+    records, summary, _ = driver.execute_query(
+        "CREATE (n:SmokeTest {name: $name, n: $n}) RETURN n.name AS name", name="hello", n=42
+    )
+    assert summary.counters.nodes_created == 1
+    records, _, _ = driver.execute_query("MATCH (n:SmokeTest) RETURN n.name AS name, n.n AS n")
+    assert [(r["name"], r["n"]) for r in records] == [("hello", 42)]
+
+
+def test_each_test_starts_from_an_empty_database(graph: Graph, driver: neo4j.Driver) -> None:
+    """The graph fixture wiped whatever an earlier test left."""
+    records, _, _ = driver.execute_query("MATCH (n) RETURN count(n) AS c")
+    assert records[0]["c"] == 0
+
+
+def test_server_is_neo4j_5(driver: neo4j.Driver) -> None:
+    """The server under test is Neo4j 5.x or newer."""
+    records, _, _ = driver.execute_query(
+        "CALL dbms.components() YIELD name, versions RETURN name, versions[0] AS version"
+    )
+    assert records[0]["name"] == "Neo4j Kernel"
+    major = records[0]["version"].split(".")[0]
+    assert int(major) >= 5
