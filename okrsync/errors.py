@@ -1,0 +1,120 @@
+"""Every error okrsync raises on purpose, as one tree so callers catch what they mean.
+
+OkrsyncError
+├── ConfigError                  a setting is missing or invalid
+├── ApiError                     the OKR API did not give us a usable answer
+│   ├── ApiTransportError        no HTTP answer at all
+│   │   ├── ApiTimeout
+│   │   └── ApiConnectError
+│   ├── ApiStatusError           an HTTP answer with an error status
+│   │   ├── ApiMissingToken      400 (the API's answer to a request without API-Token)
+│   │   ├── ApiBadRequest        other 400s
+│   │   ├── ApiUnauthorized      401
+│   │   ├── ApiForbidden         403
+│   │   ├── ApiNotFound          404
+│   │   ├── ApiThrottled         429
+│   │   └── ApiServerError       5xx
+│   └── MalformedPayload         an answer that is not JSON or not the documented shape
+├── GraphError                   Neo4j refused or could not be reached
+├── StateError                   the state directory cannot be used
+└── MassDeleteRefused            the deletion guard stopped a cycle
+"""
+
+from __future__ import annotations
+
+
+class OkrsyncError(Exception):
+    """Base of every expected okrsync failure: its message is one line for the user."""
+
+
+class ConfigError(OkrsyncError):
+    """A setting is missing or invalid; the message names the setting."""
+
+
+class ApiError(OkrsyncError):
+    """The OKR API did not give a usable answer."""
+
+    retryable = False
+
+
+class ApiTransportError(ApiError):
+    retryable = True
+
+
+class ApiTimeout(ApiTransportError):
+    pass
+
+
+class ApiConnectError(ApiTransportError):
+    pass
+
+
+class ApiStatusError(ApiError):
+    """An HTTP error status; `status` is the code, `hint` says what to do about it."""
+
+    hint = "see the HTTP status"
+
+    def __init__(self, status: int, path: str, detail: str = "") -> None:
+        self.status = status
+        self.path = path
+        message = f"OKR API answered {status} for {path}: {self.hint}"
+        if detail:
+            message += f" ({detail})"
+        super().__init__(message)
+
+
+class ApiMissingToken(ApiStatusError):
+    hint = "the API-Token header was missing; set OKRSYNC_API_TOKEN"
+
+
+class ApiBadRequest(ApiStatusError):
+    hint = "the API rejected the request parameters"
+
+
+class ApiUnauthorized(ApiStatusError):
+    hint = "the API token is invalid or was revoked; generate a new one in OKR for Jira settings"
+
+
+class ApiForbidden(ApiStatusError):
+    hint = "OKR for Jira is not installed or the token's user lacks permission"
+
+
+class ApiNotFound(ApiStatusError):
+    hint = "no such endpoint or entity; check the base URL"
+
+
+class ApiThrottled(ApiStatusError):
+    hint = "throttled by the API; retried with backoff"
+    retryable = True
+
+
+class ApiServerError(ApiStatusError):
+    hint = "the API failed on its side; retried with backoff"
+    retryable = True
+
+
+class MalformedPayload(ApiError):
+    """The answer was not JSON, or not the shape the OpenAPI description documents."""
+
+
+class GraphError(OkrsyncError):
+    """Neo4j could not be reached or refused a write."""
+
+
+class StateError(OkrsyncError):
+    """The state directory cannot be read or written."""
+
+
+class MassDeleteRefused(OkrsyncError):
+    """The deletion guard refused a cycle that would delete too much of the mirror."""
+
+    def __init__(self, would_delete: int, mirrored: int, max_fraction: float) -> None:
+        self.would_delete = would_delete
+        self.mirrored = mirrored
+        self.max_fraction = max_fraction
+        super().__init__(
+            f"refusing to delete {would_delete} of {mirrored} mirrored objectives and key results "
+            f"(more than {max_fraction:.0%}): the API may have answered an empty tenant "
+            "(wrong region or base URL), or the token's user lost access; "
+            "nothing was written. Re-run with --allow-mass-delete if the deletion is real."
+        )

@@ -1,0 +1,426 @@
+"""An HTTP server that answers the OKR for Jira read endpoints from an Org, over real sockets.
+
+It serves only what openapi.json describes under /api/v2/api-export/. A small control surface
+under /_sim/ (not part of the vendor API) lets tests and the chaos run evolve the org, swap
+the token and inject faults while the server runs in another process.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from okrsync.simulator.org import Json, Org, epoch_ms
+
+EXPORT = "/api/v2/api-export"
+OBJECTIVE_EXPANDS = {"KEY_RESULTS", "TEAMS", "PERIODS", "LABELS", "TYPES", "CUSTOM_FIELDS"}
+KEY_RESULT_EXPANDS = {"OBJECTIVES", "TEAMS", "PERIODS", "LABELS", "TYPES", "CUSTOM_FIELDS"}
+FAULTS = ("429", "500", "502", "503", "slow", "truncated", "html", "401", "403", "empty", "reset")
+CUSTOM_FIELD_DEFS = [
+    {
+        "id": "cf-budget",
+        "name": "Budget",
+        "type": "NUMBER",
+        "applicableGoalTypes": ["OBJECTIVE", "KEY_RESULT"],
+        "displayOrder": 1,
+    },
+    {
+        "id": "cf-risk",
+        "name": "Risk",
+        "type": "SELECT",
+        "applicableGoalTypes": ["OBJECTIVE"],
+        "selectOptions": ["low", "medium", "high"],
+        "displayOrder": 2,
+    },
+]
+
+
+class BadRequest(Exception):
+    pass
+
+
+@dataclass
+class Controls:
+    """What tests can change while the server runs."""
+
+    token: str | None = None  # None: any non-empty token is accepted
+    empty_tenant: bool = False
+    slow_seconds: float = 5.0
+    faults: deque[str] = field(default_factory=deque)
+    requests: int = 0
+    served: dict[str, int] = field(default_factory=dict)
+
+
+class Simulator:
+    """The org plus its controls, guarded by one lock (requests are served in threads)."""
+
+    def __init__(self, org: Org, token: str | None = None) -> None:
+        self.org = org
+        self.controls = Controls(token=token)
+        self.lock = threading.RLock()
+
+    def push_faults(self, *faults: str) -> None:
+        for fault in faults:
+            if fault.split(":")[0] not in FAULTS:
+                raise ValueError(f"unknown fault {fault!r}; known: {', '.join(FAULTS)}")
+        with self.lock:
+            self.controls.faults.extend(faults)
+
+    def mutate(self, change: Callable[[Org], Any]) -> Any:
+        with self.lock:
+            return change(self.org)
+
+    # --- the endpoints -------------------------------------------------------------------
+
+    def export(self, path: str, query: dict[str, list[str]]) -> Json:
+        if path == f"{EXPORT}/objectives/byDate":
+            expand = _expand(query, OBJECTIVE_EXPANDS)
+            start, end = (
+                _required_int(query, "startDateEpochMilli"),
+                _required_int(query, "deadlineEpochMilli"),
+            )
+            ids = [o for o, obj in self.org.objectives.items() if _in_window(obj, start, end)]
+            return self._objectives(ids, expand)
+        if path == f"{EXPORT}/objectives/byIds":
+            expand = _expand(query, OBJECTIVE_EXPANDS)
+            ids = [i for i in _required_list(query, "objectiveIds") if i in self.org.objectives]
+            return self._objectives(ids, expand)
+        if path == f"{EXPORT}/keyResults/byDate":
+            expand = _expand(query, KEY_RESULT_EXPANDS)
+            start, end = (
+                _required_int(query, "startDateEpochMilli"),
+                _required_int(query, "deadlineEpochMilli"),
+            )
+            ids = [k for k, kr in self.org.key_results.items() if _in_window(kr, start, end)]
+            return self._key_results(ids, expand)
+        if path == f"{EXPORT}/keyResults/byIds":
+            expand = _expand(query, KEY_RESULT_EXPANDS)
+            ids = [i for i in _required_list(query, "keyResultIds") if i in self.org.key_results]
+            return self._key_results(ids, expand)
+        if path == f"{EXPORT}/updates":
+            return self._updates(query)
+        if path == f"{EXPORT}/updateComments":
+            _page_size(query)
+            return {"comments": []}
+        raise LookupError(path)
+
+    def _objectives(self, ids: list[str], expand: set[str]) -> Json:
+        children, krs_of = self.org.indexes()
+        okrs = [self.org.objective_view(o, children, krs_of) for o in ids]
+        out: Json = {"okrs": okrs}
+        krs: list[Json] = []
+        if "KEY_RESULTS" in expand:
+            krs = [dict(self.org.key_results[k]) for o in ids for k in krs_of.get(o, [])]
+            out["krs"] = krs
+        self._lookups(out, okrs + krs, expand)
+        return out
+
+    def _key_results(self, ids: list[str], expand: set[str]) -> Json:
+        krs = [dict(self.org.key_results[k]) for k in ids]
+        out: Json = {"krs": krs}
+        okrs: list[Json] = []
+        if "OBJECTIVES" in expand:
+            children, krs_of = self.org.indexes()
+            parents = dict.fromkeys(k["parentObjectiveId"] for k in krs if k["parentObjectiveId"])
+            okrs = [
+                self.org.objective_view(o, children, krs_of)
+                for o in parents
+                if o in self.org.objectives
+            ]
+            out["okrs"] = okrs
+        self._lookups(out, okrs + krs, expand)
+        return out
+
+    def _lookups(self, out: Json, entities: list[Json], expand: set[str]) -> None:
+        """The lookup arrays hold what the returned entities reference, as the API's do."""
+        if "TEAMS" in expand:
+            wanted = dict.fromkeys(t for e in entities for t in e["teamIds"])
+            out["teams"] = [self.org.teams[t] for t in wanted if t in self.org.teams]
+        if "PERIODS" in expand:
+            wanted = dict.fromkeys(e["periodAliasId"] for e in entities if e["periodAliasId"])
+            out["periods"] = [self.org.periods[p] for p in wanted if p in self.org.periods]
+        if "LABELS" in expand:
+            wanted = dict.fromkeys(lb for e in entities for lb in e["labelIds"])
+            out["labels"] = [self.org.labels[lb] for lb in wanted if lb in self.org.labels]
+        if "TYPES" in expand:
+            out["okrTypes"] = list(self.org.types.values())
+        if "CUSTOM_FIELDS" in expand:
+            out["customFields"] = CUSTOM_FIELD_DEFS
+
+    def _updates(self, query: dict[str, list[str]]) -> Json:
+        page_size = _page_size(query)
+        later = _optional_int(query, "laterThan")
+        earlier = _optional_int(query, "earlierThan")
+        entity = query.get("entityId", [None])[0]
+        updates = self.org.all_updates_newest_first()
+        if entity is not None:
+            updates = [u for u in updates if u["entityId"] == entity]
+        if later is not None or earlier is not None:
+            updates = [
+                u
+                for u in updates
+                if (later is None or (epoch_ms(u["created"]) or 0) > later)
+                and (earlier is None or (epoch_ms(u["created"]) or 0) < earlier)
+            ]
+        cursor = query.get("cursor", [None])[0]
+        start = 0
+        if cursor is not None:
+            try:
+                start = int(cursor)
+            except ValueError:
+                raise BadRequest("invalid cursor") from None
+        page = [dict(u) for u in updates[start : start + page_size]]
+        out: Json = {"updates": page}
+        if start + page_size < len(updates):
+            out["nextCursor"] = str(start + page_size)
+        return out
+
+
+def _in_window(entity: Json, start: int, end: int) -> bool:
+    s, d = epoch_ms(entity.get("startDate")), epoch_ms(entity.get("deadline"))
+    return (s is not None and start <= s <= end) or (d is not None and start <= d <= end)
+
+
+def _expand(query: dict[str, list[str]], allowed: set[str]) -> set[str]:
+    values = {v for raw in query.get("expand", []) for v in raw.split(",") if v}
+    unknown = values - allowed
+    if unknown:
+        raise BadRequest(f"unknown expand value(s): {', '.join(sorted(unknown))}")
+    return values
+
+
+def _required_int(query: dict[str, list[str]], name: str) -> int:
+    value = _optional_int(query, name)
+    if value is None:
+        raise BadRequest(f"missing required parameter {name}")
+    return value
+
+
+def _optional_int(query: dict[str, list[str]], name: str) -> int | None:
+    if name not in query:
+        return None
+    try:
+        return int(query[name][0])
+    except ValueError:
+        raise BadRequest(f"{name} must be an integer") from None
+
+
+def _required_list(query: dict[str, list[str]], name: str) -> list[str]:
+    values = [v for raw in query.get(name, []) for v in raw.split(",") if v]
+    if not values:
+        raise BadRequest(f"missing required parameter {name}")
+    return values
+
+
+def _page_size(query: dict[str, list[str]]) -> int:
+    size = _optional_int(query, "pageSize")
+    if size is None:
+        return 1000
+    if not 1 <= size <= 5000:
+        raise BadRequest("pageSize must be between 1 and 5000")
+    return size
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # requests are counted in controls, not printed
+
+    def _send(self, status: int, body: bytes, content_type: str = "application/json") -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _json(self, status: int, payload: Any) -> None:
+        self._send(status, json.dumps(payload, separators=(",", ":")).encode())
+
+    def do_GET(self) -> None:
+        sim = self.server.sim
+        url = urlsplit(self.path)
+        query = parse_qs(url.query, keep_blank_values=True)
+        if url.path.startswith("/_sim/"):
+            self._control_get(url.path)
+            return
+        with sim.lock:
+            sim.controls.requests += 1
+            sim.controls.served[url.path] = sim.controls.served.get(url.path, 0) + 1
+            fault = sim.controls.faults.popleft() if sim.controls.faults else None
+        if fault is not None and self._fault(fault):
+            return
+        token = self.headers.get("API-Token")
+        if not token:
+            self._json(400, {"message": "Missing API-Token header"})
+            return
+        expected = sim.controls.token
+        if (expected is not None and token != expected) or fault == "401":
+            self._json(401, {"message": "Invalid API token"})
+            return
+        try:
+            with sim.lock:
+                if sim.controls.empty_tenant or fault == "empty":
+                    payload = _empty_answer(url.path)
+                else:
+                    payload = sim.export(url.path, query)
+        except BadRequest as exc:
+            self._json(400, {"message": str(exc)})
+            return
+        except LookupError:
+            self._json(404, {"message": "Not found"})
+            return
+        body = json.dumps(payload, separators=(",", ":")).encode()
+        if fault == "truncated":
+            body = body[: max(1, len(body) // 2)]
+        self._send(200, body)
+
+    def _fault(self, fault: str) -> bool:
+        """Serve the fault; True when the request was answered by it."""
+        name, _, arg = fault.partition(":")
+        if name in ("429", "500", "502", "503", "403"):
+            self._json(int(name), {"message": f"simulated {name}"})
+            return True
+        if name == "html":
+            page = b"<html><body><h1>502 Bad Gateway</h1></body></html>"
+            self._send(200, page, "text/html")
+            return True
+        if name == "slow":
+            time.sleep(float(arg) if arg else self.server.sim.controls.slow_seconds)
+            return False
+        if name == "reset":
+            self.close_connection = True
+            self.connection.close()
+            return True
+        return False  # 401, empty, truncated: applied on the normal path
+
+    def _control_get(self, path: str) -> None:
+        sim = self.server.sim
+        if path == "/_sim/org":
+            with sim.lock:
+                children, krs_of = sim.org.indexes()
+                payload = {
+                    "okrs": [
+                        sim.org.objective_view(o, children, krs_of) for o in sim.org.objectives
+                    ],
+                    "krs": list(sim.org.key_results.values()),
+                    "teams": list(sim.org.teams.values()),
+                    "periods": list(sim.org.periods.values()),
+                    "labels": list(sim.org.labels.values()),
+                    "okrTypes": list(sim.org.types.values()),
+                }
+            self._json(200, payload)
+        elif path == "/_sim/stats":
+            with sim.lock:
+                self._json(
+                    200,
+                    {
+                        "requests": sim.controls.requests,
+                        "served": sim.controls.served,
+                        "pending_faults": list(sim.controls.faults),
+                        "generation": sim.org.generation,
+                    },
+                )
+        else:
+            self._json(404, {"message": "Not found"})
+
+    def do_POST(self) -> None:
+        sim = self.server.sim
+        path = urlsplit(self.path).path
+        length = int(self.headers.get("Content-Length") or 0)
+        try:
+            body = json.loads(self.rfile.read(length) or b"{}")
+            if path == "/_sim/evolve":
+                done = sim.mutate(lambda org: org.evolve(int(body.get("changes", 5))))
+                self._json(200, {"changes": done})
+            elif path == "/_sim/faults":
+                sim.push_faults(*body.get("faults", []))
+                self._json(200, {"pending": len(sim.controls.faults)})
+            elif path == "/_sim/controls":
+                with sim.lock:
+                    if "token" in body:
+                        sim.controls.token = body["token"]
+                    if "empty_tenant" in body:
+                        sim.controls.empty_tenant = bool(body["empty_tenant"])
+                    if "slow_seconds" in body:
+                        sim.controls.slow_seconds = float(body["slow_seconds"])
+                    if body.get("clear_faults"):
+                        sim.controls.faults.clear()
+                self._json(200, {"ok": True})
+            else:
+                self._json(404, {"message": "Not found"})
+        except (ValueError, TypeError, AttributeError) as exc:
+            self._json(400, {"message": str(exc)})
+
+
+def _empty_answer(path: str) -> Json:
+    if path.endswith("/updates"):
+        return {"updates": []}
+    if path.endswith("/updateComments"):
+        return {"comments": []}
+    return {"okrs": [], "krs": [], "teams": [], "periods": [], "labels": []}
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # a client that hangs up mid-answer (timeouts, chaos tests) is not our error
+
+    def __init__(self, address: tuple[str, int], sim: Simulator) -> None:
+        self.sim = sim
+        super().__init__(address, _Handler)
+
+
+class SimulatorServer:
+    """The simulator on a real socket, in a background thread: `with SimulatorServer(org) as s:`."""
+
+    def __init__(
+        self,
+        org: Org | None = None,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        token: str | None = None,
+    ) -> None:
+        self.sim = Simulator(org or Org(), token=token)
+        self._server = _Server((host, port), self.sim)
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    @property
+    def org(self) -> Org:
+        return self.sim.org
+
+    def start(self) -> SimulatorServer:
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="okr-simulator", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def serve_forever(self) -> None:
+        self._server.serve_forever()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> SimulatorServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

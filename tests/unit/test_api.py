@@ -1,0 +1,210 @@
+"""The API client against httpx.MockTransport: typed errors, retries, paging, secrecy."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import httpx
+import pytest
+import structlog
+from structlog.testing import capture_logs
+
+from okrsync import errors
+from okrsync.api import REGIONS, OkrApiClient, RetryPolicy, resolve_base_url
+from okrsync.errors import ConfigError
+
+TOKEN = "tok-9f8e7d6c5b4a"
+FAST = RetryPolicy(max_attempts=4, base_delay=0.01, max_delay=0.02, max_total=5)
+
+
+def client_for(handler: Callable[[httpx.Request], httpx.Response], **kw: object) -> OkrApiClient:
+    sleeps: list[float] = []
+    c = OkrApiClient("https://okr.test", TOKEN, transport=httpx.MockTransport(handler),
+                     retry=kw.pop("retry", FAST), sleep=sleeps.append, seed=1, **kw)  # type: ignore[arg-type]
+    c.sleeps = sleeps  # type: ignore[attr-defined]
+    return c
+
+
+def counting(status: int, body: bytes = b"{}") -> tuple[list[httpx.Request], Callable]:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(status, content=body)
+
+    return seen, handler
+
+
+class TestBaseUrl:
+    @pytest.mark.parametrize("region", ["us", "eu", "au", "ca", "EU"])
+    def test_region_presets(self, region: str) -> None:
+        """Region names resolve to the vendor's hosts."""
+        assert resolve_base_url(region) == REGIONS[region.lower()]
+
+    def test_custom_url_keeps_path_without_trailing_slash(self) -> None:
+        """Any http(s) URL works: older hosts, a proxy, the simulator."""
+        assert resolve_base_url("http://127.0.0.1:8089/") == "http://127.0.0.1:8089"
+
+    @pytest.mark.parametrize("bad", ["mars", "ftp://x", "okr-ppm-prod.appfire.com"])
+    def test_nonsense_is_a_config_error(self, bad: str) -> None:
+        """Neither a region nor a URL: a ConfigError naming base_url."""
+        with pytest.raises(ConfigError, match="base_url"):
+            resolve_base_url(bad)
+
+
+class TestAuth:
+    def test_token_goes_only_in_the_api_token_header(self) -> None:
+        """API-Token carries the token; no Authorization header is sent."""
+        seen, handler = counting(200, b'{"okrs": []}')
+        client_for(handler).objectives_by_date(0, 1)
+        (request,) = seen
+        assert request.headers["API-Token"] == TOKEN
+        assert "authorization" not in request.headers
+        assert "authentication" not in request.headers
+        assert TOKEN not in str(request.url)
+
+    def test_expand_and_window_are_sent(self) -> None:
+        """byDate sends the window and the comma-separated expand list."""
+        seen, handler = counting(200, b"{}")
+        client_for(handler).objectives_by_date(5, 10)
+        params = seen[0].url.params
+        assert params["startDateEpochMilli"] == "5"
+        assert params["deadlineEpochMilli"] == "10"
+        assert params["expand"] == "KEY_RESULTS,TEAMS,PERIODS,LABELS,TYPES,CUSTOM_FIELDS"
+
+
+class TestErrors:
+    @pytest.mark.parametrize(
+        ("status", "error", "requests"),
+        [
+            (400, errors.ApiBadRequest, 1),
+            (401, errors.ApiUnauthorized, 1),
+            (403, errors.ApiForbidden, 1),
+            (404, errors.ApiNotFound, 1),
+            (429, errors.ApiThrottled, 4),
+            (500, errors.ApiServerError, 4),
+            (503, errors.ApiServerError, 4),
+        ],
+    )
+    def test_status_maps_to_typed_error_and_retries_only_when_it_should(
+        self, status: int, error: type[Exception], requests: int
+    ) -> None:
+        """4xx other than 429 fail at once; 429 and 5xx are retried up to the cap."""
+        seen, handler = counting(status)
+        client = client_for(handler)
+        with pytest.raises(error) as info:
+            client.objectives_by_date(0, 1)
+        assert len(seen) == requests
+        assert len(client.sleeps) == requests - 1  # type: ignore[attr-defined]
+        assert str(status) in str(info.value)
+
+    def test_missing_token_is_its_own_error(self) -> None:
+        """A 400 for a request without API-Token says to set the token."""
+        seen, handler = counting(400)
+        c = OkrApiClient("https://okr.test", "", transport=httpx.MockTransport(handler), retry=FAST)
+        with pytest.raises(errors.ApiMissingToken, match="OKRSYNC_API_TOKEN"):
+            c.objectives_by_date(0, 1)
+
+    def test_retry_succeeds_after_transient_failures(self) -> None:
+        """Two 429s then a 200: the answer arrives, two retries were counted."""
+        answers = iter([429, 502, 200])
+
+        def handler(request: httpx.Request) -> httpx.Response:
+            return httpx.Response(next(answers), content=b'{"okrs": [{"id": "o1"}]}')
+
+        client = client_for(handler)
+        data = client.objectives_by_date(0, 1)
+        assert [o.id for o in data.objectives] == ["o1"]
+        assert dict(client.retries) == {"429": 1, "502": 1}
+
+    def test_backoff_grows_and_is_capped_by_total_time(self) -> None:
+        """Delays stay within the exponential envelope and the total-time cap stops retries."""
+        seen, handler = counting(500)
+        policy = RetryPolicy(max_attempts=50, base_delay=1.0, max_delay=4.0, max_total=0.0)
+        client = client_for(handler, retry=policy)
+        with pytest.raises(errors.ApiServerError):
+            client.objectives_by_date(0, 1)
+        assert len(seen) == 1  # a zero time budget allows no retry at all
+        client = client_for(handler, retry=RetryPolicy(max_attempts=5, base_delay=1.0, max_delay=4.0))
+        with pytest.raises(errors.ApiServerError):
+            client.objectives_by_date(0, 1)
+        ceilings = [1.0, 2.0, 4.0, 4.0]
+        assert all(0 <= d <= c for d, c in zip(client.sleeps, ceilings, strict=True))  # type: ignore[attr-defined]
+
+    def test_timeout_and_connection_errors_are_retried_then_typed(self) -> None:
+        """Transport failures become ApiTimeout / ApiConnectError after the retries."""
+        for exc, error in ((httpx.ReadTimeout("slow"), errors.ApiTimeout),
+                           (httpx.ConnectError("refused"), errors.ApiConnectError)):
+            calls: list[int] = []
+
+            def handler(request: httpx.Request, exc: Exception = exc) -> httpx.Response:
+                calls.append(1)
+                raise exc
+
+            with pytest.raises(error):
+                client_for(handler).objectives_by_date(0, 1)
+            assert len(calls) == 4
+
+    @pytest.mark.parametrize(
+        ("body", "message"),
+        [(b"<html>502</html>", "not JSON"), (b'{"okrs": [{"id": "o"', "not JSON"),
+         (b'{"okrs": [{"name": "x"}]}', r"okrs\[0\].id is missing"), (b"[1,2]", "JSON object")],
+    )
+    def test_bodies_that_are_not_the_documented_shape(self, body: bytes, message: str) -> None:
+        """Not JSON, truncated JSON, or the wrong shape: MalformedPayload, not retried."""
+        seen, handler = counting(200, body)
+        with pytest.raises(errors.MalformedPayload, match=message):
+            client_for(handler).objectives_by_date(0, 1)
+        assert len(seen) == 1
+
+
+class TestSecrecy:
+    def test_token_never_in_logs_errors_or_reprs(self) -> None:
+        """Through retries and a final failure the token appears in no log, message or repr."""
+        seen, handler = counting(503)
+        client = client_for(handler)
+        with capture_logs() as logs, pytest.raises(errors.ApiServerError) as info:
+            client.objectives_by_date(0, 1)
+        assert len(logs) == 3 and {e["event"] for e in logs} == {"api.retry"}
+        text = json.dumps(logs, default=str) + str(info.value) + repr(info.value) + repr(client)
+        assert TOKEN not in text
+        assert TOKEN not in repr(client._token)
+        structlog.reset_defaults()
+
+
+class TestPaging:
+    def test_updates_pages_until_next_cursor_is_absent(self) -> None:
+        """Three pages via nextCursor, laterThan passed through, all updates yielded in order."""
+        pages = {None: (["u1", "u2"], "c1"), "c1": (["u3"], "c2"), "c2": (["u4"], None)}
+        seen: list[httpx.Request] = []
+
+        def handler(request: httpx.Request) -> httpx.Response:
+            seen.append(request)
+            ids, nxt = pages[request.url.params.get("cursor")]
+            body: dict = {"updates": [{"updateId": i, "entityId": "e"} for i in ids]}
+            if nxt:
+                body["nextCursor"] = nxt
+            return httpx.Response(200, json=body)
+
+        updates = list(client_for(handler).iter_updates(later_than_ms=123, page_size=2))
+        assert [u.id for u in updates] == ["u1", "u2", "u3", "u4"]
+        assert [r.url.params.get("laterThan") for r in seen] == ["123"] * 3
+        assert [r.url.params.get("pageSize") for r in seen] == ["2"] * 3
+
+    def test_a_repeating_cursor_cannot_hang_the_daemon(self) -> None:
+        """A server that returns the same cursor forever is a MalformedPayload, quickly."""
+        seen, handler = counting(200, b'{"updates": [], "nextCursor": "same"}')
+        with pytest.raises(errors.MalformedPayload, match="repeated cursor"):
+            list(client_for(handler).iter_updates())
+        assert len(seen) == 2
+
+    def test_page_count_is_bounded(self) -> None:
+        """Ever-new cursors stop at max_pages."""
+        counter = iter(range(10_000))
+
+        def handler(request: httpx.Request) -> httpx.Response:
+            return httpx.Response(200, json={"updates": [], "nextCursor": str(next(counter))})
+
+        with pytest.raises(errors.MalformedPayload, match="did not end within 5 pages"):
+            list(client_for(handler).iter_updates(max_pages=5))
