@@ -1,0 +1,4 @@
+// Delete User nodes with their relationships.
+UNWIND $keys AS key
+MATCH (n:User {accountId: key})
+DETACH DELETE n

@@ -1,0 +1,4 @@
+// Create (or, after an interrupted cycle or drift, overwrite) Period nodes with all their properties.
+UNWIND $rows AS row
+MERGE (n:Period {id: row.key})
+SET n = row.props

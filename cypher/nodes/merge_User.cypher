@@ -1,0 +1,4 @@
+// Create (or, after an interrupted cycle or drift, overwrite) User nodes with all their properties.
+UNWIND $rows AS row
+MERGE (n:User {accountId: row.key})
+SET n = row.props

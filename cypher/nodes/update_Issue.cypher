@@ -1,0 +1,4 @@
+// Set only the changed properties of Issue nodes; a null value removes the property.
+UNWIND $rows AS row
+MATCH (n:Issue {id: row.key})
+SET n += row.props

@@ -1,0 +1,4 @@
+// Set only the changed properties of Team nodes; a null value removes the property.
+UNWIND $rows AS row
+MATCH (n:Team {id: row.key})
+SET n += row.props

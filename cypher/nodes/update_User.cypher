@@ -1,0 +1,4 @@
+// Set only the changed properties of User nodes; a null value removes the property.
+UNWIND $rows AS row
+MATCH (n:User {accountId: row.key})
+SET n += row.props

@@ -1,0 +1,153 @@
+"""Command line: parse arguments, configure logging, call one entry point; nothing else."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from okrsync import __version__, log
+from okrsync.errors import ConfigError, MassDeleteRefused, OkrsyncError
+
+EXIT_FAILURE = 1
+EXIT_CONFIG = 2
+EXIT_REFUSED = 3
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--config",
+        type=Path,
+        help="TOML config file (default /etc/okrsync/okrsync.toml if it exists)",
+    )
+    parser.add_argument("--log-level", choices=("debug", "info", "warning", "error"))
+    parser.add_argument(
+        "--log-format",
+        choices=("json", "console"),
+        help="default: console on a terminal, JSON lines otherwise",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="okrsync", description="Mirror OKR for Jira objectives and key results into Neo4j."
+    )
+    parser.add_argument("--version", action="version", version=f"okrsync {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    sync = sub.add_parser("sync", help="run one sync cycle and exit")
+    _common(sync)
+    sync.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print the planned changes; write nothing (graph or state)",
+    )
+    sync.add_argument(
+        "--full", action="store_true", help="reconcile against what the graph holds (repairs drift)"
+    )
+    sync.add_argument(
+        "--allow-mass-delete",
+        action="store_true",
+        help="let this cycle delete more than max_delete_fraction of the mirror",
+    )
+
+    schema = sub.add_parser("schema", help="create the graph's constraints and exit")
+    _common(schema)
+
+    sim = sub.add_parser("simulate", help="serve a simulated OKR for Jira API")
+    sim.add_argument("--host", default="127.0.0.1")
+    sim.add_argument("--port", type=int, default=8089)
+    sim.add_argument("--objectives", type=int, default=60, help="org size (default 60)")
+    sim.add_argument("--seed", type=int, default=1, help="same seed, same org (default 1)")
+    sim.add_argument("--token", help="accept only this API token (default: any non-empty one)")
+    sim.add_argument(
+        "--churn",
+        type=int,
+        default=0,
+        help="random changes applied every --churn-interval seconds (default 0)",
+    )
+    sim.add_argument("--churn-interval", type=float, default=10.0)
+
+    demo = sub.add_parser("demo", help="simulator + local Neo4j + a sync every few seconds")
+    _common(demo)
+    demo.add_argument("--objectives", type=int, default=60)
+    demo.add_argument("--seed", type=int, default=1)
+    demo.add_argument("--interval", type=float, default=5.0)
+    demo.add_argument("--churn", type=int, default=3)
+    demo.add_argument("--cycles", type=int, default=0, help="stop after N cycles (0: never)")
+    return parser
+
+
+def _overrides(args: argparse.Namespace) -> dict[str, Any]:
+    return {"log_level": getattr(args, "log_level", None)}
+
+
+def _configure_logging(args: argparse.Namespace, level: str) -> None:
+    fmt = getattr(args, "log_format", None)
+    log.configure(level=level, json=None if fmt is None else fmt == "json")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    log.configure(level="info")
+    try:
+        return _dispatch(args)
+    except ConfigError as exc:
+        print(f"okrsync: configuration error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except MassDeleteRefused as exc:
+        print(f"okrsync: {exc}", file=sys.stderr)
+        return EXIT_REFUSED
+    except OkrsyncError as exc:
+        print(f"okrsync: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        print("okrsync: interrupted", file=sys.stderr)
+        return 130
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    from okrsync import commands  # heavy imports only once the arguments are known
+
+    if args.command == "simulate":
+        return commands.simulate(
+            args.host,
+            args.port,
+            args.objectives,
+            args.seed,
+            args.token,
+            args.churn,
+            args.churn_interval,
+        )
+    from okrsync import config
+
+    settings = config.load(args.config, overrides=_overrides(args))
+    _configure_logging(args, settings.log_level)
+    log.add_secrets(*(s.reveal() for s in (settings.api_token, settings.neo4j_password) if s))
+    if args.command == "sync":
+        summary = commands.sync_once(
+            settings, dry_run=args.dry_run, full=args.full, allow_mass_delete=args.allow_mass_delete
+        )
+        print(json.dumps(summary, sort_keys=True))
+        return 0
+    if args.command == "schema":
+        commands.apply_schema(settings)
+        print("constraints in place")
+        return 0
+    if args.command == "demo":
+        return commands.demo(
+            settings,
+            objectives=args.objectives,
+            seed=args.seed,
+            interval=args.interval,
+            churn=args.churn,
+            cycles=args.cycles,
+        )
+    raise AssertionError(args.command)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

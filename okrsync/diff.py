@@ -1,0 +1,102 @@
+"""Pure: (what the graph holds, what it should hold) -> the smallest set of changes between them.
+
+The same function serves both the ordinary cycle (previous snapshot vs new) and drift repair
+(what was read back from Neo4j vs new): only the left-hand side differs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+from okrsync.transform import ENTITY_LABELS, LABELS, GraphState, Props, PropValue, Rel
+
+NodeKind = Literal["created", "updated", "deleted"]
+
+
+@dataclass(frozen=True)
+class NodeChange:
+    kind: NodeKind
+    label: str
+    id: str
+    # created: every property; updated: only the changed ones (None removes it); deleted: empty
+    props: dict[str, PropValue | None]
+    # field -> (old, new), for the change log
+    fields: dict[str, tuple[PropValue | None, PropValue | None]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Plan:
+    nodes: list[NodeChange] = field(default_factory=list)
+    linked: list[Rel] = field(default_factory=list)
+    unlinked: list[Rel] = field(default_factory=list)
+
+    def of_kind(self, kind: NodeKind, label: str | None = None) -> list[NodeChange]:
+        return [c for c in self.nodes if c.kind == kind and (label is None or c.label == label)]
+
+    @property
+    def empty(self) -> bool:
+        return not (self.nodes or self.linked or self.unlinked)
+
+    def entity_deletes(self) -> int:
+        return sum(1 for c in self.nodes if c.kind == "deleted" and c.label in ENTITY_LABELS)
+
+    def summary(self) -> dict[str, int]:
+        return {
+            "created": len(self.of_kind("created")),
+            "updated": len(self.of_kind("updated")),
+            "deleted": len(self.of_kind("deleted")),
+            "linked": len(self.linked),
+            "unlinked": len(self.unlinked),
+        }
+
+
+def same_value(old: PropValue | None, new: PropValue | None) -> bool:
+    if isinstance(old, datetime) and isinstance(new, datetime):
+        return old == new  # instants compare equal across time zone representations
+    if isinstance(old, float | int) and isinstance(new, float | int):
+        return not isinstance(old, bool) and float(old) == float(new)
+    return type(old) is type(new) and old == new
+
+
+def changed_fields(old: Props, new: Props) -> dict[str, tuple[PropValue | None, PropValue | None]]:
+    out: dict[str, tuple[PropValue | None, PropValue | None]] = {}
+    for key in old.keys() | new.keys():
+        before, after = old.get(key), new.get(key)
+        if not same_value(before, after):
+            out[key] = (before, after)
+    return dict(sorted(out.items()))
+
+
+def plan_changes(before: GraphState, after: GraphState) -> Plan:
+    """Every node and relationship to create, update, delete, link or unlink, in write order."""
+    plan = Plan()
+    for label in LABELS:
+        old_nodes, new_nodes = before.nodes.get(label, {}), after.nodes.get(label, {})
+        for node_id, props in new_nodes.items():
+            old = old_nodes.get(node_id)
+            if old is None:
+                plan.nodes.append(NodeChange("created", label, node_id, dict(props)))
+                continue
+            fields = changed_fields(old, props)
+            if fields:
+                plan.nodes.append(
+                    NodeChange(
+                        "updated",
+                        label,
+                        node_id,
+                        {k: new for k, (_, new) in fields.items()},
+                        fields,
+                    )
+                )
+        for node_id in sorted(old_nodes.keys() - new_nodes.keys()):
+            gone = old_nodes[node_id]
+            # Deleted entities are logged with what identifies them to a person.
+            remembered: dict[str, tuple[PropValue | None, PropValue | None]] = {
+                k: (gone[k], None) for k in ("key", "name") if k in gone
+            }
+            plan.nodes.append(NodeChange("deleted", label, node_id, {}, remembered))
+    plan.linked.extend(sorted(after.rels - before.rels))
+    plan.unlinked.extend(sorted(before.rels - after.rels))
+    return plan

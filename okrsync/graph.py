@@ -1,0 +1,247 @@
+"""The Neo4j side: Cypher loaded from the package by name, batched managed writes, reads for repair.
+
+Every write goes through `session.execute_write`, so transient errors (leader switch, deadlock,
+a restarting server) are retried by the driver; every statement is idempotent (MERGE, SET,
+DETACH DELETE), so a retried or repeated batch is harmless.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import neo4j
+import structlog
+from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable
+from neo4j.time import Date, DateTime, Duration, Time
+
+from okrsync.diff import NodeChange, Plan
+from okrsync.errors import GraphError
+from okrsync.transform import LABELS, USER, GraphState, Props, Rel
+
+log = structlog.get_logger("okrsync.graph")
+
+COUNTER_FIELDS = (
+    "nodes_created",
+    "nodes_deleted",
+    "relationships_created",
+    "relationships_deleted",
+    "properties_set",
+    "labels_added",
+    "labels_removed",
+)
+
+
+@cache
+def cypher(name: str) -> str:
+    """The text of cypher/<name>.cypher as shipped inside the installed package."""
+    try:
+        return (resources.files("okrsync.cypher") / f"{name}.cypher").read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise GraphError(f"okrsync is missing cypher/{name}.cypher: reinstall it") from None
+
+
+def statements(name: str) -> list[str]:
+    """A .cypher file holding several statements separated by ';' (comments stripped)."""
+    text = "\n".join(
+        line for line in cypher(name).splitlines() if not line.lstrip().startswith("//")
+    )
+    return [s.strip() for s in text.split(";") if s.strip()]
+
+
+def node_key(label: str) -> str:
+    return "accountId" if label == USER else "id"
+
+
+@dataclass
+class WriteStats:
+    counters: Counter[str] = field(default_factory=Counter)
+    statements: int = 0
+    transactions: int = 0
+
+    def add(self, summary: neo4j.ResultSummary) -> None:
+        c = summary.counters
+        for name in COUNTER_FIELDS:
+            self.counters[name] += getattr(c, name)
+        self.statements += 1
+
+    @property
+    def wrote_nothing(self) -> bool:
+        return not any(self.counters.values())
+
+
+def _batches(rows: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
+
+
+def _native(value: Any) -> Any:
+    if isinstance(value, DateTime | Date | Time):
+        return value.to_native()
+    if isinstance(value, Duration):
+        return str(value)
+    return value
+
+
+class Graph:
+    """One Neo4j database holding the mirror."""
+
+    def __init__(self, driver: neo4j.Driver, database: str | None = None) -> None:
+        self.driver = driver
+        self.database = database
+
+    @classmethod
+    def connect(
+        cls,
+        uri: str,
+        username: str,
+        password: str,
+        database: str | None = None,
+        **driver_config: Any,
+    ) -> Graph:
+        try:
+            # Server notifications (e.g. "label does not exist" on an empty database) are noise
+            # for a mirror that creates its labels itself.
+            driver_config.setdefault("notifications_min_severity", "OFF")
+            driver = neo4j.GraphDatabase.driver(uri, auth=(username, password), **driver_config)
+        except (ValueError, neo4j.exceptions.ConfigurationError) as exc:
+            raise GraphError(f"neo4j_uri {uri!r} is not usable: {exc}") from None
+        return cls(driver, database)
+
+    def close(self) -> None:
+        self.driver.close()
+
+    def verify(self) -> None:
+        """Connect and authenticate once; a GraphError says what is wrong in one line."""
+        try:
+            self.driver.verify_connectivity()
+        except AuthError:
+            raise GraphError(
+                "Neo4j refused the credentials (check NEO4J_USERNAME/NEO4J_PASSWORD)"
+            ) from None
+        except ServiceUnavailable as exc:
+            raise GraphError(f"Neo4j is unreachable: {exc}") from None
+        except Neo4jError as exc:
+            raise GraphError(f"Neo4j: {exc.message or exc}") from None
+
+    def _session(self, **kw: Any) -> neo4j.Session:
+        return self.driver.session(database=self.database, **kw)
+
+    def _run_write(self, query: str, stats: WriteStats | None = None, **params: Any) -> None:
+        def work(tx: neo4j.ManagedTransaction) -> neo4j.ResultSummary:
+            return tx.run(query, **params).consume()
+
+        try:
+            with self._session() as session:
+                summary = session.execute_write(work)
+        except (ServiceUnavailable, neo4j.exceptions.SessionExpired) as exc:
+            raise GraphError(f"Neo4j became unreachable during a write: {exc}") from None
+        except AuthError:
+            raise GraphError("Neo4j refused the credentials") from None
+        except Neo4jError as exc:
+            raise GraphError(f"Neo4j rejected a write: {exc.code}: {exc.message}") from None
+        if stats is not None:
+            stats.add(summary)
+            stats.transactions += 1
+
+    def read(self, query: str, **params: Any) -> list[dict[str, Any]]:
+        def work(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:
+            return [record.data() for record in tx.run(query, **params)]
+
+        try:
+            with self._session(default_access_mode=neo4j.READ_ACCESS) as session:
+                return session.execute_read(work)
+        except (ServiceUnavailable, neo4j.exceptions.SessionExpired) as exc:
+            raise GraphError(f"Neo4j is unreachable: {exc}") from None
+        except AuthError:
+            raise GraphError("Neo4j refused the credentials") from None
+        except Neo4jError as exc:
+            raise GraphError(f"Neo4j rejected a read: {exc.code}: {exc.message}") from None
+
+    # --- schema --------------------------------------------------------------------------
+
+    def apply_schema(self) -> None:
+        for statement in statements("schema"):
+            try:
+                self._run_write(statement)
+            except GraphError as exc:
+                if "EquivalentSchemaRuleAlreadyExists" not in str(exc):
+                    raise
+
+    # --- writes --------------------------------------------------------------------------
+
+    def apply(
+        self, plan: Plan, batch_size: int = 5000, before_batch: Callable[[str], None] | None = None
+    ) -> WriteStats:
+        """Write a plan: nodes (creates, updates), unlinks, links, then deletes.
+
+        Each batch is its own transaction, so a huge first load never holds one giant
+        transaction in the heap. `before_batch` is a test hook to interrupt between batches.
+        """
+        stats = WriteStats()
+
+        def run(name: str, param: str, rows: Sequence[Any]) -> None:
+            for batch in _batches(rows, batch_size):
+                if before_batch is not None:
+                    before_batch(name)
+                self._run_write(cypher(name), stats, **{param: list(batch)})
+
+        by_kind: dict[tuple[str, str], list[NodeChange]] = {}
+        for change in plan.nodes:
+            by_kind.setdefault((change.kind, change.label), []).append(change)
+        for label in LABELS:
+            creates = by_kind.get(("created", label), [])
+            run(f"nodes/merge_{label}", "rows", [{"key": c.id, "props": c.props} for c in creates])
+            updates = by_kind.get(("updated", label), [])
+            run(f"nodes/update_{label}", "rows", [{"key": c.id, "props": c.props} for c in updates])
+        for rel_file, rows in _rel_rows(plan.unlinked, "unlink"):
+            run(rel_file, "rows", rows)
+        for rel_file, rows in _rel_rows(plan.linked, "link"):
+            run(rel_file, "rows", rows)
+        for label in reversed(LABELS):
+            deletes = by_kind.get(("deleted", label), [])
+            run(f"nodes/delete_{label}", "keys", [c.id for c in deletes])
+        return stats
+
+    # --- reads ---------------------------------------------------------------------------
+
+    def counts(self) -> dict[str, int]:
+        return {row["name"]: row["count"] for row in self.read(cypher("counts"))}
+
+    def read_state(self) -> GraphState:
+        """What the mirror holds now, in the same form transform produces, for drift repair."""
+        state = GraphState()
+        for row in self.read(cypher("read_nodes")):
+            label = next((lb for lb in LABELS if lb in row["labels"]), None)
+            if label is None:
+                continue
+            props: Props = {k: _native(v) for k, v in row["props"].items()}
+            key = props.get(node_key(label))
+            if isinstance(key, str):
+                state.nodes[label][key] = props
+        for row in self.read(cypher("read_rels")):
+            from_label = next((lb for lb in LABELS if lb in row["fromLabels"]), None)
+            to_label = next((lb for lb in LABELS if lb in row["toLabels"]), None)
+            if from_label and to_label and row["fromKey"] is not None and row["toKey"] is not None:
+                state.rels.add(Rel(row["type"], from_label, row["fromKey"], to_label, row["toKey"]))
+        return state
+
+    def wipe(self) -> None:
+        """Delete everything in the database, in bounded batches (tests and benchmarks only)."""
+        while True:
+            stats = WriteStats()
+            self._run_write(cypher("wipe"), stats, limit=20000)
+            if stats.counters["nodes_deleted"] == 0:
+                return
+
+
+def _rel_rows(rels: Sequence[Rel], verb: str) -> Iterator[tuple[str, list[dict[str, str]]]]:
+    grouped: dict[str, list[dict[str, str]]] = {}
+    for rel in rels:
+        name = f"rels/{verb}_{rel.type}_{rel.from_label}_{rel.to_label}"
+        grouped.setdefault(name, []).append({"from": rel.from_id, "to": rel.to_id})
+    yield from sorted(grouped.items())

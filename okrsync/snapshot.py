@@ -1,0 +1,132 @@
+"""The previous snapshot (what the graph was last written to hold), persisted atomically.
+
+Files in the state directory:
+  snapshot.json   the GraphState of the last committed cycle (temp file + fsync + rename)
+  cycle.pending   exists while a cycle is writing; if a crash leaves it behind, the graph may hold
+                  part of a cycle the snapshot does not know about, so the next cycle repairs
+                  against the graph itself instead of trusting the snapshot.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import structlog
+
+from okrsync.errors import StateError
+from okrsync.transform import LABELS, GraphState, Props, Rel
+
+log = structlog.get_logger("okrsync.state")
+
+VERSION = 1
+SNAPSHOT = "snapshot.json"
+PENDING = "cycle.pending"
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return {"$dt": value.isoformat()}
+    raise TypeError(f"cannot store {type(value).__name__}")
+
+
+def _decode_props(props: dict[str, Any]) -> Props:
+    out: Props = {}
+    for key, value in props.items():
+        out[key] = datetime.fromisoformat(value["$dt"]) if isinstance(value, dict) else value
+    return out
+
+
+def encode_state(state: GraphState) -> bytes:
+    doc = {
+        "version": VERSION,
+        "nodes": state.nodes,
+        "rels": sorted([r.type, r.from_label, r.from_id, r.to_label, r.to_id] for r in state.rels),
+    }
+    return json.dumps(doc, default=_encode, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def decode_state(data: bytes) -> GraphState:
+    doc = json.loads(data)
+    if not isinstance(doc, dict) or doc.get("version") != VERSION:
+        raise ValueError("unknown snapshot version")
+    state = GraphState()
+    for label in LABELS:
+        for node_id, props in doc["nodes"].get(label, {}).items():
+            state.nodes[label][node_id] = _decode_props(props)
+    state.rels = {Rel(*r) for r in doc["rels"]}
+    return state
+
+
+class StateStore:
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    def ensure(self) -> None:
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        except OSError as exc:
+            raise StateError(
+                f"state_dir {self.directory} cannot be created: {exc.strerror}"
+            ) from None
+        if not os.access(self.directory, os.W_OK):
+            raise StateError(f"state_dir {self.directory} is not writable")
+
+    @property
+    def path(self) -> Path:
+        return self.directory / SNAPSHOT
+
+    def load(self) -> GraphState | None:
+        """The last committed snapshot; None when there is none or it cannot be trusted."""
+        try:
+            data = self.path.read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise StateError(f"cannot read {self.path}: {exc.strerror}") from None
+        try:
+            return decode_state(data)
+        except (ValueError, KeyError, TypeError) as exc:
+            log.warning(
+                "state.corrupt",
+                path=str(self.path),
+                error=str(exc)[:200],
+                action="full reconcile against the graph",
+            )
+            return None
+
+    def save(self, state: GraphState) -> None:
+        """Write atomically: a crash leaves either the old file or the new one, never half."""
+        self._atomic_write(self.path, encode_state(state))
+
+    def _atomic_write(self, path: Path, data: bytes) -> None:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=self.directory)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, path)
+            dir_fd = os.open(self.directory, os.O_RDONLY)
+            try:
+                os.fsync(dir_fd)
+            finally:
+                os.close(dir_fd)
+        except OSError as exc:
+            Path(tmp).unlink(missing_ok=True)
+            raise StateError(f"cannot write {path}: {exc.strerror}") from None
+
+    # --- the in-flight marker ------------------------------------------------------------
+
+    def mark_pending(self) -> None:
+        self._atomic_write(self.directory / PENDING, b"writing\n")
+
+    def clear_pending(self) -> None:
+        (self.directory / PENDING).unlink(missing_ok=True)
+
+    def was_interrupted(self) -> bool:
+        return (self.directory / PENDING).exists()
