@@ -21,7 +21,7 @@ from neo4j.time import Date, DateTime, Duration, Time
 
 from okrsync.diff import NodeChange, Plan
 from okrsync.errors import GraphError
-from okrsync.transform import LABELS, USER, GraphState, Props, Rel
+from okrsync.transform import LABELS, REL_TYPES, USER, GraphState, Props, Rel
 
 log = structlog.get_logger("okrsync.graph")
 
@@ -210,7 +210,11 @@ class Graph:
     # --- reads ---------------------------------------------------------------------------
 
     def counts(self) -> dict[str, int]:
-        return {row["name"]: row["count"] for row in self.read(cypher("counts"))}
+        """Nodes per mirrored label and relationships per mirrored type (0 when none)."""
+        counts = dict.fromkeys((*LABELS, *REL_TYPES), 0)
+        # A label or type the database has never seen yields no row at all, hence the defaults.
+        counts.update({row["name"]: row["count"] for row in self.read(cypher("counts"))})
+        return counts
 
     def read_state(self) -> GraphState:
         """What the mirror holds now, in the same form transform produces, for drift repair."""

@@ -137,10 +137,10 @@ class Syncer:
     def _choose_mode(self, previous: GraphState | None, full: bool) -> tuple[Mode, str]:
         if full:
             return "reconcile", "requested"
-        if previous is None:
-            return "reconcile", "no previous snapshot"
         if self.store.was_interrupted():
             return "reconcile", "previous cycle was interrupted"
+        if previous is None:
+            return "reconcile", "no previous snapshot"
         counts = self.graph.counts()
         expected = expected_counts(previous)
         drift = {

@@ -71,7 +71,7 @@ def driver(neo4j_auth: tuple[str, str, str]) -> Iterator[neo4j.Driver]:
     drv = neo4j.GraphDatabase.driver(uri, auth=(user, password), notifications_min_severity="OFF")
     try:
         drv.verify_connectivity()
-    except Exception as exc:  # noqa: BLE001 - any failure here means "no usable Neo4j"
+    except Exception as exc:
         pytest.fail(f"Neo4j at {uri} does not answer: {exc}", pytrace=False)
     yield drv
     drv.close()
@@ -126,3 +126,13 @@ def cli_env(settings: Settings) -> dict[str, str]:
         NEO4J_PASSWORD=settings.neo4j_password.reveal(),
     )
     return env
+
+
+@pytest.fixture(autouse=True)
+def quiet_logs() -> None:
+    """Log events go nowhere unless a test captures them (capture_logs still sees them)."""
+    import io
+
+    from okrsync import log
+
+    log.configure("debug", stream=io.StringIO(), json=True)

@@ -29,9 +29,9 @@ def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
     if isinstance(props, dict):
         for name, prop in props.items():
             if prop.get("type") == "array" and isinstance(prop.get("items"), dict):
-                prop["items"] = _nullable(prop["items"]) if "properties" in prop["items"] else prop[
-                    "items"
-                ]
+                prop["items"] = (
+                    _nullable(prop["items"]) if "properties" in prop["items"] else prop["items"]
+                )
             if name not in ID_FIELDS:
                 props[name] = {"anyOf": [prop, {"type": "null"}]}
         schema.setdefault("additionalProperties", False)

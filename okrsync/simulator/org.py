@@ -349,8 +349,14 @@ class Org:
         return self.key_results[eid], "keyResult"
 
     def set_status(self, eid: str, status: str) -> None:
+        """A new check-in, later than every earlier one of this entity: it becomes the latest."""
         entity, kind = self.entity(eid)
-        self._check_in(entity, kind, status=status)
+        history = self.updates.get(eid) or []
+        when = self.clock
+        if history:
+            last = datetime.strptime(history[-1]["created"], "%Y-%m-%dT%H:%M:%S%z")
+            when = max(when, last + timedelta(hours=1))
+        self._check_in(entity, kind, when=when, status=status)
 
     def set_progress(self, eid: str, percent: float) -> None:
         entity, _ = self.entity(eid)

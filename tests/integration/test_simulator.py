@@ -35,7 +35,9 @@ def validator(name: str) -> jsonschema.Draft202012Validator:
 
 
 def assert_valid(name: str, payload: Any) -> None:
-    problems = [f"{list(e.absolute_path)}: {e.message}" for e in validator(name).iter_errors(payload)]
+    problems = [
+        f"{list(e.absolute_path)}: {e.message}" for e in validator(name).iter_errors(payload)
+    ]
     assert problems == []
 
 
@@ -50,8 +52,10 @@ def test_every_endpoint_answers_spec_valid_json(seed: int) -> None:
             some_o = ",".join(list(org.objectives)[:5])
             some_k = ",".join(list(org.key_results)[:5])
             by_o = get(server, f"/api/v2/api-export/objectives/byIds?objectiveIds={some_o}")
-            by_k = get(server, f"/api/v2/api-export/keyResults/byIds?keyResultIds={some_k}"
-                               f"&expand={KR_EXPAND}")
+            by_k = get(
+                server,
+                f"/api/v2/api-export/keyResults/byIds?keyResultIds={some_k}&expand={KR_EXPAND}",
+            )
             for response in (okrs, krs, by_o, by_k):
                 assert response.status_code == 200
                 assert response.headers["content-type"] == "application/json"
@@ -87,8 +91,11 @@ def test_check_in_history_covers_every_status() -> None:
     """The check-in feed carries every status the spec lists."""
     org = Org(objectives=200, seed=3)
     statuses = {u["status"] for u in org.all_updates_newest_first()}
-    assert statuses == set(validation_schema("ApiExportUpdate")["components"]["schemas"][
-        "ApiExportUpdate"]["properties"]["status"]["anyOf"][0]["enum"])
+    assert statuses == set(
+        validation_schema("ApiExportUpdate")["components"]["schemas"]["ApiExportUpdate"][
+            "properties"
+        ]["status"]["anyOf"][0]["enum"]
+    )
 
 
 def test_same_seed_same_org() -> None:
@@ -129,9 +136,12 @@ class TestAuthAndParameters:
         """Only objectives whose start or deadline falls in the window come back."""
         q2_2026 = "startDateEpochMilli=1775001600000&deadlineEpochMilli=1782863999000"
         okrs = get(simulator, f"/api/v2/api-export/objectives/byDate?{q2_2026}").json()["okrs"]
-        expected = [o for o, v in simulator.org.objectives.items()
-                    if "2026-04" <= v["startDate"][:7] <= "2026-06"
-                    or "2026-04" <= v["deadline"][:7] <= "2026-06"]
+        expected = [
+            o
+            for o, v in simulator.org.objectives.items()
+            if "2026-04" <= v["startDate"][:7] <= "2026-06"
+            or "2026-04" <= v["deadline"][:7] <= "2026-06"
+        ]
         assert sorted(o["id"] for o in okrs) == sorted(expected)
         assert 0 < len(okrs) < len(simulator.org.objectives)
 
@@ -171,9 +181,11 @@ class TestClientOverHttp:
         simulator.sim.push_faults("429", "500")
         assert len(client.objectives_by_date(0, 4102444800000).objectives) == 60
         assert dict(client.retries) == {"429": 1, "500": 1}
-        for fault, error in (("truncated", errors.MalformedPayload),
-                             ("html", errors.MalformedPayload),
-                             ("401", errors.ApiUnauthorized)):
+        for fault, error in (
+            ("truncated", errors.MalformedPayload),
+            ("html", errors.MalformedPayload),
+            ("401", errors.ApiUnauthorized),
+        ):
             simulator.sim.push_faults(fault)
             with pytest.raises(error):
                 client.objectives_by_date(0, 4102444800000)
@@ -183,8 +195,9 @@ class TestClientOverHttp:
 
     def test_slow_answer_times_out(self, simulator: SimulatorServer) -> None:
         """A response slower than the timeout is an ApiTimeout after the retries."""
-        client = OkrApiClient(simulator.url, "t", timeout=0.2,
-                              retry=RetryPolicy(max_attempts=2, base_delay=0.01))
+        client = OkrApiClient(
+            simulator.url, "t", timeout=0.2, retry=RetryPolicy(max_attempts=2, base_delay=0.01)
+        )
         simulator.sim.push_faults("slow:1", "slow:1")
         with pytest.raises(errors.ApiTimeout):
             client.objectives_by_date(0, 1)
@@ -222,11 +235,17 @@ def test_okrsync_simulate_command_serves_the_curl_from_the_issue() -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "okrsync.cli", "simulate", "--port", str(port)],
-                            stderr=subprocess.PIPE, text=True, env=os.environ.copy())
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "okrsync.cli", "simulate", "--port", str(port)],
+        stderr=subprocess.PIPE,
+        text=True,
+        env=os.environ.copy(),
+    )
     try:
-        url = (f"http://127.0.0.1:{port}/api/v2/api-export/objectives/byDate?{ALL}"
-               "&expand=KEY_RESULTS,TEAMS,PERIODS,LABELS")
+        url = (
+            f"http://127.0.0.1:{port}/api/v2/api-export/objectives/byDate?{ALL}"
+            "&expand=KEY_RESULTS,TEAMS,PERIODS,LABELS"
+        )
         deadline = time.monotonic() + 20
         while True:
             try:

@@ -20,8 +20,15 @@ FAST = RetryPolicy(max_attempts=4, base_delay=0.01, max_delay=0.02, max_total=5)
 
 def client_for(handler: Callable[[httpx.Request], httpx.Response], **kw: object) -> OkrApiClient:
     sleeps: list[float] = []
-    c = OkrApiClient("https://okr.test", TOKEN, transport=httpx.MockTransport(handler),
-                     retry=kw.pop("retry", FAST), sleep=sleeps.append, seed=1, **kw)  # type: ignore[arg-type]
+    c = OkrApiClient(
+        "https://okr.test",
+        TOKEN,
+        transport=httpx.MockTransport(handler),
+        retry=kw.pop("retry", FAST),
+        sleep=sleeps.append,
+        seed=1,
+        **kw,
+    )  # type: ignore[arg-type]
     c.sleeps = sleeps  # type: ignore[attr-defined]
     return c
 
@@ -101,7 +108,7 @@ class TestErrors:
 
     def test_missing_token_is_its_own_error(self) -> None:
         """A 400 for a request without API-Token says to set the token."""
-        seen, handler = counting(400)
+        _, handler = counting(400)
         c = OkrApiClient("https://okr.test", "", transport=httpx.MockTransport(handler), retry=FAST)
         with pytest.raises(errors.ApiMissingToken, match="OKRSYNC_API_TOKEN"):
             c.objectives_by_date(0, 1)
@@ -126,7 +133,9 @@ class TestErrors:
         with pytest.raises(errors.ApiServerError):
             client.objectives_by_date(0, 1)
         assert len(seen) == 1  # a zero time budget allows no retry at all
-        client = client_for(handler, retry=RetryPolicy(max_attempts=5, base_delay=1.0, max_delay=4.0))
+        client = client_for(
+            handler, retry=RetryPolicy(max_attempts=5, base_delay=1.0, max_delay=4.0)
+        )
         with pytest.raises(errors.ApiServerError):
             client.objectives_by_date(0, 1)
         ceilings = [1.0, 2.0, 4.0, 4.0]
@@ -134,11 +143,15 @@ class TestErrors:
 
     def test_timeout_and_connection_errors_are_retried_then_typed(self) -> None:
         """Transport failures become ApiTimeout / ApiConnectError after the retries."""
-        for exc, error in ((httpx.ReadTimeout("slow"), errors.ApiTimeout),
-                           (httpx.ConnectError("refused"), errors.ApiConnectError)):
+        for exc, error in (
+            (httpx.ReadTimeout("slow"), errors.ApiTimeout),
+            (httpx.ConnectError("refused"), errors.ApiConnectError),
+        ):
             calls: list[int] = []
 
-            def handler(request: httpx.Request, exc: Exception = exc) -> httpx.Response:
+            def handler(
+                request: httpx.Request, exc: Exception = exc, calls: list[int] = calls
+            ) -> httpx.Response:
                 calls.append(1)
                 raise exc
 
@@ -148,8 +161,12 @@ class TestErrors:
 
     @pytest.mark.parametrize(
         ("body", "message"),
-        [(b"<html>502</html>", "not JSON"), (b'{"okrs": [{"id": "o"', "not JSON"),
-         (b'{"okrs": [{"name": "x"}]}', r"okrs\[0\].id is missing"), (b"[1,2]", "JSON object")],
+        [
+            (b"<html>502</html>", "not JSON"),
+            (b'{"okrs": [{"id": "o"', "not JSON"),
+            (b'{"okrs": [{"name": "x"}]}', r"okrs\[0\].id is missing"),
+            (b"[1,2]", "JSON object"),
+        ],
     )
     def test_bodies_that_are_not_the_documented_shape(self, body: bytes, message: str) -> None:
         """Not JSON, truncated JSON, or the wrong shape: MalformedPayload, not retried."""
@@ -162,7 +179,7 @@ class TestErrors:
 class TestSecrecy:
     def test_token_never_in_logs_errors_or_reprs(self) -> None:
         """Through retries and a final failure the token appears in no log, message or repr."""
-        seen, handler = counting(503)
+        _, handler = counting(503)
         client = client_for(handler)
         with capture_logs() as logs, pytest.raises(errors.ApiServerError) as info:
             client.objectives_by_date(0, 1)

@@ -28,23 +28,37 @@ class TestConfig:
         """With nothing set: the US region, local Neo4j, 5-minute interval, half-delete guard."""
         s = config.load(None, environ={})
         assert (s.base_url, s.neo4j_uri, s.interval, s.max_delete_fraction, s.batch_size) == (
-            "us", "bolt://127.0.0.1:7687", 300.0, 0.5, 5000)
+            "us",
+            "bolt://127.0.0.1:7687",
+            300.0,
+            0.5,
+            5000,
+        )
         assert s.api_token is None
 
     def test_file_then_env_then_flags(self, tmp_path: Path) -> None:
         """The environment beats the file, flags beat both."""
-        path = write(tmp_path, 'base_url = "eu"\ninterval = 60\nlog_level = "debug"\n'
-                               '[neo4j]\nuri = "neo4j+s://db.example:7687"\n')
-        s = config.load(path, environ={"OKRSYNC_INTERVAL": "30", **ENV},
-                        overrides={"log_level": "warning"})
+        path = write(
+            tmp_path,
+            'base_url = "eu"\ninterval = 60\nlog_level = "debug"\n'
+            '[neo4j]\nuri = "neo4j+s://db.example:7687"\n',
+        )
+        s = config.load(
+            path, environ={"OKRSYNC_INTERVAL": "30", **ENV}, overrides={"log_level": "warning"}
+        )
         assert (s.base_url, s.interval, s.log_level, s.neo4j_uri) == (
-            "eu", 30.0, "warning", "neo4j+s://db.example:7687")
+            "eu",
+            30.0,
+            "warning",
+            "neo4j+s://db.example:7687",
+        )
         assert s.api_token is not None and s.api_token.reveal() == "env-token"
 
     def test_window_accepts_dates_and_epoch_ms(self, tmp_path: Path) -> None:
         """window_start as a TOML date, window_end as epoch milliseconds."""
-        s = config.load(write(tmp_path, "window_start = 2026-01-01\nwindow_end = 1798761600000\n"),
-                        environ={})
+        s = config.load(
+            write(tmp_path, "window_start = 2026-01-01\nwindow_end = 1798761600000\n"), environ={}
+        )
         assert (s.window_start_ms, s.window_end_ms) == (1767225600000, 1798761600000)
 
     @pytest.mark.parametrize(
@@ -59,7 +73,9 @@ class TestConfig:
             ("log_level = 'loud'", "log_level must be one of"),
         ],
     )
-    def test_invalid_file_names_key_and_problem(self, tmp_path: Path, text: str, message: str) -> None:
+    def test_invalid_file_names_key_and_problem(
+        self, tmp_path: Path, text: str, message: str
+    ) -> None:
         """A bad file is one ConfigError naming the key."""
         with pytest.raises(ConfigError, match=message):
             config.load(write(tmp_path, text), environ={})
@@ -76,8 +92,13 @@ class TestConfig:
         creds.mkdir()
         (creds / "okr-api-token").write_text("cred-token")
         (creds / "neo4j-password").write_text("cred-pw\n")
-        s = config.load(None, environ={"OKRSYNC_API_TOKEN_FILE": str(tmp_path / "tok"),
-                                       "CREDENTIALS_DIRECTORY": str(creds)})
+        s = config.load(
+            None,
+            environ={
+                "OKRSYNC_API_TOKEN_FILE": str(tmp_path / "tok"),
+                "CREDENTIALS_DIRECTORY": str(creds),
+            },
+        )
         assert s.api_token is not None and s.api_token.reveal() == "file-token"
         assert s.neo4j_password is not None and s.neo4j_password.reveal() == "cred-pw"
 
@@ -98,8 +119,12 @@ class TestLog:
         out = io.StringIO()
         log.add_secrets("s3cr3t-value")
         log.configure("info", stream=out, json=True)
-        structlog.get_logger().info("api.failed", detail="header was s3cr3t-value", token="abc",
-                                    nested={"password": "p", "ok": 1})
+        structlog.get_logger().info(
+            "api.failed",
+            detail="header was s3cr3t-value",
+            token="abc",
+            nested={"password": "p", "ok": 1},
+        )
         line = json.loads(out.getvalue())
         assert line["detail"] == "header was ***"
         assert line["token"] == "***"

@@ -38,7 +38,10 @@ class TestExampleResponse:
         assert k.issue_ids == ("10003",)
         assert k.unit_name is None and k.unit_symbol is None
         assert (k.progress_type, k.start_value, k.desired_value, k.jql) == (
-            "STANDARD", 0.0, 22.0, None
+            "STANDARD",
+            0.0,
+            22.0,
+            None,
         )
         assert k.period_id is None
         assert [t.name for t in data.teams] == ["lets go!"]
@@ -66,7 +69,9 @@ class TestTolerance:
 
     def test_numeric_ids_become_strings(self) -> None:
         """Team ids have been seen as numbers; they are ids all the same."""
-        data = parse_export({"teams": [{"id": 7, "name": "Eng"}], "okrs": [{"id": "o", "teamIds": [7]}]})
+        data = parse_export(
+            {"teams": [{"id": 7, "name": "Eng"}], "okrs": [{"id": "o", "teamIds": [7]}]}
+        )
         assert data.teams[0].id == "7"
         assert data.objectives[0].team_ids == ("7",)
 
@@ -78,8 +83,14 @@ class TestStrictness:
             ({"okrs": [{"name": "no id"}]}, "okrs[0].id is missing"),
             ({"okrs": [{"id": ""}]}, "okrs[0].id is missing"),
             ({"krs": [{"id": None}]}, "krs[0].id is missing"),
-            ({"okrs": [{"id": "o", "percentDone": "50"}]}, "objective o.percentDone should be a number"),
-            ({"okrs": [{"id": "o", "deadline": "tomorrow"}]}, "objective o.deadline is not a timestamp"),
+            (
+                {"okrs": [{"id": "o", "percentDone": "50"}]},
+                "objective o.percentDone should be a number",
+            ),
+            (
+                {"okrs": [{"id": "o", "deadline": "tomorrow"}]},
+                "objective o.deadline is not a timestamp",
+            ),
             ({"okrs": [{"id": "o", "krIds": "k1"}]}, "objective o.krIds should be a list"),
             ({"okrs": "nope"}, "okrs should be a list"),
             ({"krs": [{"id": "k", "unit": "kg"}]}, "key result k.unit should be an object"),

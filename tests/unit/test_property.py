@@ -11,8 +11,11 @@ from okrsync.errors import MalformedPayload
 from okrsync.models import parse_export, parse_update_page
 from tests.spec import generation_schema
 
-SETTINGS = settings(max_examples=75, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+SETTINGS = settings(
+    max_examples=75,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 
 def _parses_or_is_malformed(parse: Any, payload: Any) -> None:

@@ -19,23 +19,55 @@ def snapshot(okrs: list[dict], krs: list[dict], **lookups: list[dict]):
 
 
 BASE_OKRS = [
-    {"id": "o1", "key": "O-1", "name": "Grow", "ownerAccountId": "u1", "teamIds": ["t1"],
-     "labelIds": ["l1"], "periodAliasId": "p1", "deadline": "2026-03-31T23:59:59+0000",
-     "latestUpdate": {"status": "ON_TRACK", "created": "2026-02-01T10:00:00+0000"},
-     "description": "<p>Grow <b>revenue</b> &amp; margin</p><script>x()</script>"},
-    {"id": "o2", "key": "O-2", "name": "Child", "parentObjectiveId": "o1",
-     "collaboratorAccountIds": ["u2"]},
+    {
+        "id": "o1",
+        "key": "O-1",
+        "name": "Grow",
+        "ownerAccountId": "u1",
+        "teamIds": ["t1"],
+        "labelIds": ["l1"],
+        "periodAliasId": "p1",
+        "deadline": "2026-03-31T23:59:59+0000",
+        "latestUpdate": {"status": "ON_TRACK", "created": "2026-02-01T10:00:00+0000"},
+        "description": "<p>Grow <b>revenue</b> &amp; margin</p><script>x()</script>",
+    },
+    {
+        "id": "o2",
+        "key": "O-2",
+        "name": "Child",
+        "parentObjectiveId": "o1",
+        "collaboratorAccountIds": ["u2"],
+    },
 ]
 BASE_KRS = [
-    {"id": "k1", "key": "KR-1", "name": "Close deals", "parentObjectiveId": "o1",
-     "issueIds": ["10001", "10002"], "percentDone": 40.0, "unit": {"name": "Deals", "symbol": "#"},
-     "currentProgressDefinition": {"type": "AUTO", "startValue": 0, "desiredValue": 10,
-                                   "jql": "project = X"},
-     "latestUpdate": {"status": "AT_RISK", "value": 4}},
+    {
+        "id": "k1",
+        "key": "KR-1",
+        "name": "Close deals",
+        "parentObjectiveId": "o1",
+        "issueIds": ["10001", "10002"],
+        "percentDone": 40.0,
+        "unit": {"name": "Deals", "symbol": "#"},
+        "currentProgressDefinition": {
+            "type": "AUTO",
+            "startValue": 0,
+            "desiredValue": 10,
+            "jql": "project = X",
+        },
+        "latestUpdate": {"status": "AT_RISK", "value": 4},
+    },
 ]
-LOOKUPS = {"teams": [{"id": "t1", "name": "Sales"}], "periods": [
-    {"id": "p1", "name": "Q1 2026", "startDate": "2026-01-01T00:00:00+0000",
-     "deadline": "2026-03-31T23:59:59+0000"}]}
+LOOKUPS = {
+    "teams": [{"id": "t1", "name": "Sales"}],
+    "periods": [
+        {
+            "id": "p1",
+            "name": "Q1 2026",
+            "startDate": "2026-01-01T00:00:00+0000",
+            "deadline": "2026-03-31T23:59:59+0000",
+        }
+    ],
+}
 
 
 def base_graph() -> GraphState:
@@ -49,16 +81,28 @@ class TestTransform:
         """Every documented property, nulls absent, dates as datetimes."""
         g = base_graph()
         assert g.nodes["Objective"]["o1"] == {
-            "id": "o1", "key": "O-1", "name": "Grow",
+            "id": "o1",
+            "key": "O-1",
+            "name": "Grow",
             "description": "<p>Grow <b>revenue</b> &amp; margin</p><script>x()</script>",
             "descriptionText": "Grow revenue & margin",
-            "status": "ON_TRACK", "statusUpdatedAt": datetime(2026, 2, 1, 10, tzinfo=UTC),
+            "status": "ON_TRACK",
+            "statusUpdatedAt": datetime(2026, 2, 1, 10, tzinfo=UTC),
             "deadline": datetime(2026, 3, 31, 23, 59, 59, tzinfo=UTC),
         }
         assert g.nodes["KeyResult"]["k1"] == {
-            "id": "k1", "key": "KR-1", "name": "Close deals", "percentDone": 40.0,
-            "status": "AT_RISK", "progressType": "AUTO", "startValue": 0.0, "desiredValue": 10.0,
-            "currentValue": 4.0, "unit": "Deals", "unitSymbol": "#", "jql": "project = X",
+            "id": "k1",
+            "key": "KR-1",
+            "name": "Close deals",
+            "percentDone": 40.0,
+            "status": "AT_RISK",
+            "progressType": "AUTO",
+            "startValue": 0.0,
+            "desiredValue": 10.0,
+            "currentValue": 4.0,
+            "unit": "Deals",
+            "unitSymbol": "#",
+            "jql": "project = X",
         }
         assert g.nodes["Team"] == {"t1": {"id": "t1", "name": "Sales"}}
         # A label id without a lookup record: a node with its id only.
@@ -83,13 +127,22 @@ class TestTransform:
 
     def test_references_outside_the_snapshot_make_no_ghosts(self) -> None:
         """A parent outside the window, or oneself as parent: edge skipped and reported."""
-        state, dangling = to_graph(snapshot(
-            [{"id": "o1", "parentObjectiveId": "elsewhere"}, {"id": "o2", "parentObjectiveId": "o2"}],
-            [{"id": "k1", "parentObjectiveId": "gone"}]))
+        state, dangling = to_graph(
+            snapshot(
+                [
+                    {"id": "o1", "parentObjectiveId": "elsewhere"},
+                    {"id": "o2", "parentObjectiveId": "o2"},
+                ],
+                [{"id": "k1", "parentObjectiveId": "gone"}],
+            )
+        )
         assert set(state.nodes["Objective"]) == {"o1", "o2"}
         assert state.rels == set()
         assert [(d.rel_type, d.from_id, d.missing_id) for d in dangling] == [
-            ("PARENT_OF", "o1", "elsewhere"), ("PARENT_OF", "o2", "o2"), ("HAS_KR", "k1", "gone")]
+            ("PARENT_OF", "o1", "elsewhere"),
+            ("PARENT_OF", "o2", "o2"),
+            ("HAS_KR", "k1", "gone"),
+        ]
 
     def test_html_to_text(self) -> None:
         """Paragraphs become lines, entities decode, scripts vanish, empty becomes None."""
@@ -106,21 +159,33 @@ class TestDiff:
     def test_field_level_changes_and_relationships(self) -> None:
         """A status change, a rename, a removed label and a new KR, and nothing else."""
         okrs = [dict(BASE_OKRS[0], labelIds=[], name="Grow faster"), BASE_OKRS[1]]
-        krs = [dict(BASE_KRS[0], latestUpdate={"status": "ON_TRACK", "value": 4}),
-               {"id": "k2", "name": "New", "parentObjectiveId": "o2"}]
+        krs = [
+            dict(BASE_KRS[0], latestUpdate={"status": "ON_TRACK", "value": 4}),
+            {"id": "k2", "name": "New", "parentObjectiveId": "o2"},
+        ]
         after, _ = to_graph(snapshot(okrs, krs, **LOOKUPS))
         plan = plan_changes(base_graph(), after)
         assert sorted((c.kind, c.label, c.id) for c in plan.nodes) == [
-            ("created", "KeyResult", "k2"), ("deleted", "Label", "l1"),
-            ("updated", "KeyResult", "k1"), ("updated", "Objective", "o1")]
+            ("created", "KeyResult", "k2"),
+            ("deleted", "Label", "l1"),
+            ("updated", "KeyResult", "k1"),
+            ("updated", "Objective", "o1"),
+        ]
         updates = {c.id: c.fields for c in plan.of_kind("updated")}
-        assert updates == {"o1": {"name": ("Grow", "Grow faster")},
-                           "k1": {"status": ("AT_RISK", "ON_TRACK")}}
+        assert updates == {
+            "o1": {"name": ("Grow", "Grow faster")},
+            "k1": {"status": ("AT_RISK", "ON_TRACK")},
+        }
         assert plan.of_kind("updated", "KeyResult")[0].props == {"status": "ON_TRACK"}
         assert plan.linked == [Rel("HAS_KR", "Objective", "o2", "KeyResult", "k2")]
         assert plan.unlinked == [Rel("HAS_LABEL", "Objective", "o1", "Label", "l1")]
-        assert plan.summary() == {"created": 1, "updated": 2, "deleted": 1, "linked": 1,
-                                  "unlinked": 1}
+        assert plan.summary() == {
+            "created": 1,
+            "updated": 2,
+            "deleted": 1,
+            "linked": 1,
+            "unlinked": 1,
+        }
 
     def test_removed_property_is_sent_as_null(self) -> None:
         """A field that became null is an update that removes the property."""
