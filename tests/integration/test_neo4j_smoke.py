@@ -31,3 +31,19 @@ def test_server_is_neo4j_5(driver: neo4j.Driver) -> None:
     assert records[0]["name"] == "Neo4j Kernel"
     major = records[0]["version"].split(".")[0]
     assert int(major) >= 5
+
+
+def test_neo4j_browser_is_served(neo4j_auth: tuple[str, str, str]) -> None:
+    """Neo4j Browser answers on the HTTP port next to the Bolt port under test."""
+    import os
+    from urllib.parse import urlsplit
+
+    import httpx
+
+    host = urlsplit(neo4j_auth[0]).hostname
+    port = os.environ.get("NEO4J_HTTP_PORT", "7474")
+    page = httpx.get(f"http://{host}:{port}/browser/", timeout=10)
+    assert page.status_code == 200
+    assert "<title>Neo4j Browser</title>" in page.text
+    discovery = httpx.get(f"http://{host}:{port}/", timeout=10).json()
+    assert discovery["neo4j_edition"] == "community"
