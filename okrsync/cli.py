@@ -57,6 +57,16 @@ def build_parser() -> argparse.ArgumentParser:
     schema = sub.add_parser("schema", help="create the graph's constraints and exit")
     _common(schema)
 
+    run = sub.add_parser("run", help="run as a daemon: a sync cycle every interval")
+    _common(run)
+    run.add_argument("--interval", type=float, help="seconds between cycles (default 300)")
+    run.add_argument(
+        "--http-listen", metavar="HOST:PORT", help="serve /healthz and /metrics here (default: off)"
+    )
+
+    check = sub.add_parser("check", help="verify configuration, API token and Neo4j access")
+    _common(check)
+
     sim = sub.add_parser("simulate", help="serve a simulated OKR for Jira API")
     sim.add_argument("--host", default="127.0.0.1")
     sim.add_argument("--port", type=int, default=8089)
@@ -71,18 +81,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sim.add_argument("--churn-interval", type=float, default=10.0)
 
-    demo = sub.add_parser("demo", help="simulator + local Neo4j + a sync every few seconds")
+    demo = sub.add_parser(
+        "demo",
+        help="the daemon against an embedded simulator (no token set)"
+        " or the real API (token set), syncing every few seconds",
+    )
     _common(demo)
     demo.add_argument("--objectives", type=int, default=60)
     demo.add_argument("--seed", type=int, default=1)
     demo.add_argument("--interval", type=float, default=5.0)
-    demo.add_argument("--churn", type=int, default=3)
-    demo.add_argument("--cycles", type=int, default=0, help="stop after N cycles (0: never)")
+    demo.add_argument("--churn", type=int, default=3, help="simulator changes per interval")
+    demo.add_argument("--http-listen", default="127.0.0.1:9464")
     return parser
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, Any]:
-    return {"log_level": getattr(args, "log_level", None)}
+    return {
+        "log_level": getattr(args, "log_level", None),
+        "interval": getattr(args, "interval", None),
+        "http_listen": getattr(args, "http_listen", None),
+    }
 
 
 def _configure_logging(args: argparse.Namespace, level: str) -> None:
@@ -122,6 +140,20 @@ def _dispatch(args: argparse.Namespace) -> int:
             args.churn,
             args.churn_interval,
         )
+    if args.command == "run":
+        from okrsync.daemon import Daemon
+
+        daemon = Daemon(args.config, overrides=_overrides(args))
+        _configure_logging(args, daemon.settings.log_level)
+        return daemon.run()
+    if args.command == "demo":
+        return commands.demo(
+            args.config,
+            _overrides(args),
+            objectives=args.objectives,
+            seed=args.seed,
+            churn=args.churn,
+        )
     from okrsync import config
 
     settings = config.load(args.config, overrides=_overrides(args))
@@ -137,15 +169,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         commands.apply_schema(settings)
         print("constraints in place")
         return 0
-    if args.command == "demo":
-        return commands.demo(
-            settings,
-            objectives=args.objectives,
-            seed=args.seed,
-            interval=args.interval,
-            churn=args.churn,
-            cycles=args.cycles,
-        )
+    if args.command == "check":
+        return commands.check(settings, args.config)
     raise AssertionError(args.command)
 
 

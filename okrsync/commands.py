@@ -3,23 +3,23 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
-import structlog
 
+from okrsync import config, log
 from okrsync.api import OkrApiClient, Window
 from okrsync.config import Settings, require_token
 from okrsync.errors import ConfigError, OkrsyncError
 from okrsync.graph import Graph
 from okrsync.snapshot import StateStore
 from okrsync.sync import Syncer, SyncOptions
-
-log = structlog.get_logger("okrsync")
 
 
 def open_graph(settings: Settings) -> Graph:
@@ -74,7 +74,9 @@ def syncer_for(settings: Settings) -> Iterator[Syncer]:
 def sync_once(
     settings: Settings, *, dry_run: bool, full: bool, allow_mass_delete: bool
 ) -> dict[str, Any]:
-    with syncer_for(settings) as syncer:
+    from okrsync.daemon import state_lock
+
+    with state_lock(settings.state_dir), syncer_for(settings) as syncer:
         result = syncer.run_cycle(dry_run=dry_run, full=full, allow_mass_delete=allow_mass_delete)
     if dry_run:
         for line in describe_plan(result.plan):
@@ -143,41 +145,77 @@ def simulate(
     return 0
 
 
-def demo(
-    settings: Settings, *, objectives: int, seed: int, interval: float, churn: int, cycles: int
-) -> int:
-    """The guided demo: an embedded simulator (unless a real token is set) synced in a loop."""
-    from dataclasses import replace
+def check(settings: Settings, config_path: Path | None) -> int:
+    """Configuration, API reachability and token, Neo4j connectivity and write permission."""
+    problems = 0
 
-    from okrsync.api import Secret
+    def report(ok: bool, what: str, detail: str) -> None:
+        nonlocal problems
+        problems += not ok
+        print(f"{'ok  ' if ok else 'FAIL'} {what}: {detail}")
+
+    report(True, "config", str(config_path) if config_path else "environment and defaults")
+    try:
+        with open_client(settings) as client:
+            client.ping()
+        report(True, "OKR API", f"{client.base_url} accepted the token")
+    except OkrsyncError as exc:
+        report(False, "OKR API", str(exc))
+    try:
+        graph = open_graph(settings)
+        try:
+            graph.check_write()
+            report(True, "Neo4j", f"{settings.neo4j_uri} reachable, writes allowed")
+        finally:
+            graph.close()
+    except OkrsyncError as exc:
+        report(False, "Neo4j", str(exc))
+    try:
+        StateStore(settings.state_dir).ensure()
+        report(True, "state_dir", f"{settings.state_dir} writable")
+    except OkrsyncError as exc:
+        report(False, "state_dir", str(exc))
+    return 1 if problems else 0
+
+
+def demo(
+    config_path: Path | None, overrides: dict[str, Any], *, objectives: int, seed: int, churn: int
+) -> int:
+    """The guided demo: the daemon, fed by an embedded simulator unless a real token is set."""
+    from okrsync.daemon import Daemon
     from okrsync.simulator import Org, SimulatorServer
 
+    probe = config.load(config_path, overrides={k: v for k, v in overrides.items() if v})
+    overrides = {**overrides, "interval": overrides.get("interval") or 5.0}
     server = None
-    if not settings.api_token:
+    if not probe.api_token:
         server = SimulatorServer(Org(objectives=objectives, seed=seed)).start()
-        settings = replace(settings, base_url=server.url, api_token=Secret("demo"))
-        log.info("demo.simulator", url=server.url, objectives=objectives, seed=seed)
-    http = settings.neo4j_uri.replace("bolt://", "http://").replace(":7687", ":7474")
+        overrides.update(base_url=server.url, api_token="demo")  # noqa: S106 - simulator
+        if "OKRSYNC_STATE_DIR" not in os.environ:
+            overrides["state_dir"] = str(Path(".state/demo").resolve())
+        if churn:
+            sim = server.sim
+
+            def evolve() -> None:
+                while True:
+                    time.sleep(float(overrides["interval"]))
+                    sim.mutate(lambda o: o.evolve(churn))
+
+            threading.Thread(target=evolve, name="churn", daemon=True).start()
+    daemon = Daemon(config_path, overrides=overrides)
+    log.configure(daemon.settings.log_level)
+    source = f"simulated org on {server.url}" if server else daemon.settings.base_url
+    http = daemon.settings.neo4j_uri.replace("bolt://", "http://").replace(":7687", ":7474")
     print(
-        f"Open {http}/browser/ and run: MATCH p=(:Objective)-[:HAS_KR]->(:KeyResult) "
-        "RETURN p LIMIT 100",
+        f"okrsync demo: syncing {source} into {daemon.settings.neo4j_uri} every "
+        f"{daemon.settings.interval:g}s.\n  Open {http}/browser/ (user neo4j) and run:\n"
+        "    MATCH p=(:Objective)-[:PARENT_OF|HAS_KR*1..3]->() RETURN p LIMIT 150\n"
+        f"  Health: http://{daemon.settings.http_listen}/healthz   Ctrl-C stops.",
         file=sys.stderr,
         flush=True,
     )
-    done = 0
     try:
-        with syncer_for(settings) as syncer:
-            while True:
-                try:
-                    syncer.run_cycle()
-                except OkrsyncError as exc:
-                    log.error("sync.failed", error=str(exc))
-                done += 1
-                if cycles and done >= cycles:
-                    return 0
-                time.sleep(interval)
-                if server is not None and churn:
-                    server.sim.mutate(lambda o: o.evolve(churn))
+        return daemon.run()
     finally:
         if server is not None:
             server.stop()

@@ -207,6 +207,13 @@ class Graph:
             run(f"nodes/delete_{label}", "keys", [c.id for c in deletes])
         return stats
 
+    def check_write(self) -> None:
+        """Create and delete a node: raises GraphError when writes are not permitted."""
+        stats = WriteStats()
+        self._run_write(cypher("check_write"), stats)
+        if stats.counters["nodes_created"] != 1:
+            raise GraphError("Neo4j accepted the write check but created nothing")
+
     # --- reads ---------------------------------------------------------------------------
 
     def counts(self) -> dict[str, int]:

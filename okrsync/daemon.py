@@ -1,0 +1,378 @@
+"""`okrsync run`: the loop, signals, hot reload, health and metrics, systemd notify.
+
+The main thread owns the loop and the signals; each cycle runs in a worker thread so that a
+stop request is honoured within a bounded time even when a cycle is stuck in I/O. A cycle that
+is told to stop abandons itself between two write batches; the snapshot is only ever written
+after the graph committed, so an abandoned cycle leaves the state behind the graph (repaired by
+the next start), never ahead of it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import random
+import signal
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import fields
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+import structlog
+
+from okrsync import config, log
+from okrsync.commands import open_client, open_graph, sync_options
+from okrsync.config import Settings
+from okrsync.errors import ConfigError, MassDeleteRefused, OkrsyncError, StateError
+from okrsync.observe import Health, Metrics, ObserveServer
+from okrsync.snapshot import StateStore
+from okrsync.sync import CycleResult, Syncer
+from okrsync.systemd import Notifier
+
+logger = structlog.get_logger("okrsync.daemon")
+
+# Settings whose change needs new connections (the rest apply to the next cycle as they are).
+CONNECTION_SETTINGS = frozenset(
+    {
+        "base_url",
+        "api_token",
+        "http_timeout",
+        "neo4j_uri",
+        "neo4j_username",
+        "neo4j_password",
+        "neo4j_database",
+        "state_dir",
+    }
+)
+FAILURE_BACKOFF_BASE = 2.0
+
+
+class CycleAbandoned(Exception):
+    """Raised between two write batches when the daemon is stopping."""
+
+
+@contextlib.contextmanager
+def state_lock(state_dir: Path) -> Iterator[None]:
+    """One okrsync process per state directory: a second one gets a StateError."""
+    store = StateStore(state_dir)
+    store.ensure()
+    path = state_dir / "okrsync.lock"
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "unknown"
+            raise StateError(
+                f"another okrsync (pid {holder}) is already running on state_dir {state_dir}"
+            ) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def changed_settings(old: Settings, new: Settings) -> list[str]:
+    return [
+        f.name
+        for f in fields(Settings)
+        if repr(getattr(old, f.name)) != repr(getattr(new, f.name))
+        or _secret_changed(old, new, f.name)
+    ]
+
+
+def _secret_changed(old: Settings, new: Settings, name: str) -> bool:
+    a, b = getattr(old, name), getattr(new, name)
+    if hasattr(a, "reveal") and hasattr(b, "reveal"):
+        return bool(a.reveal() != b.reveal())
+    return False
+
+
+class Daemon:
+    def __init__(
+        self,
+        config_path: Path | None,
+        overrides: Mapping[str, Any] | None = None,
+        environ: Mapping[str, str] | None = None,
+        notifier: Notifier | None = None,
+    ) -> None:
+        self.environ = os.environ if environ is None else environ
+        self.overrides = dict(overrides or {})
+        self.config_path = config_path or self._default_config_path()
+        self.settings = self._load()  # a ConfigError here stops the daemon before it starts
+        self.notifier = notifier or Notifier(self.environ)
+        self.metrics = Metrics()
+        self.health = Health(self._health_age(self.settings))
+        self.stop_event = threading.Event()
+        self.reload_event = threading.Event()
+        self.wake = threading.Event()
+        self.syncer: Syncer | None = None
+        self.cycles = 0
+        self.failures = 0
+        self.ready = False
+        self.stop_timeout = 20.0
+        self._last_ping = 0.0
+
+    def _default_config_path(self) -> Path | None:
+        if self.environ.get("OKRSYNC_CONFIG"):
+            return Path(self.environ["OKRSYNC_CONFIG"])
+        return config.DEFAULT_CONFIG_PATH if config.DEFAULT_CONFIG_PATH.is_file() else None
+
+    def _load(self) -> Settings:
+        return config.load(self.config_path, environ=self.environ, overrides=self.overrides)
+
+    @staticmethod
+    def _health_age(settings: Settings) -> float:
+        return settings.health_intervals * settings.interval
+
+    # --- control: signals, file watching -------------------------------------------------
+
+    def request_stop(self, *_: Any) -> None:
+        self.stop_event.set()
+        self.wake.set()
+
+    def request_reload(self, *_: Any) -> None:
+        self.reload_event.set()
+        self.wake.set()
+
+    def _on_signal(self, signum: int, _: FrameType | None) -> None:
+        if signum == signal.SIGHUP:
+            self.request_reload()
+        else:
+            self.request_stop()
+
+    def _watch_config(self) -> None:
+        from watchfiles import watch
+
+        assert self.config_path is not None
+        target = self.config_path.resolve()
+        # Watch the directory: editors and config managers replace files by renaming.
+        for _ in watch(
+            target.parent,
+            stop_event=self.stop_event,
+            debounce=200,
+            step=50,
+            watch_filter=lambda _c, p: Path(p).resolve() == target,
+            raise_interrupt=False,
+        ):
+            self.request_reload()
+
+    def reload(self) -> None:
+        self.reload_event.clear()
+        try:
+            new = self._load()
+        except ConfigError as exc:
+            logger.error(
+                "config.reload_rejected", error=str(exc), action="keeping the running settings"
+            )
+            return
+        changed = changed_settings(self.settings, new)
+        if not changed:
+            return
+        self.settings = new
+        log.configure(new.log_level)
+        self._register_secrets()
+        self.health.max_age = self._health_age(new)
+        if CONNECTION_SETTINGS.intersection(changed):
+            self._close_syncer()
+        elif self.syncer is not None:
+            self.syncer.options = sync_options(new)
+        logger.info("config.reloaded", changed=changed)
+
+    def _register_secrets(self) -> None:
+        log.add_secrets(
+            *(s.reveal() for s in (self.settings.api_token, self.settings.neo4j_password) if s)
+        )
+
+    # --- the loop ------------------------------------------------------------------------
+
+    def run(self) -> int:
+        self._register_secrets()
+        with state_lock(self.settings.state_dir):
+            for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+                signal.signal(signum, self._on_signal)
+            server = self._start_listener()
+            if self.config_path is not None:
+                threading.Thread(
+                    target=self._watch_config, name="config-watch", daemon=True
+                ).start()
+            logger.info(
+                "daemon.started",
+                interval=self.settings.interval,
+                config=str(self.config_path) if self.config_path else None,
+                state_dir=str(self.settings.state_dir),
+                pid=os.getpid(),
+            )
+            try:
+                self._loop()
+            finally:
+                self.notifier.stopping()
+                self._close_syncer()
+                if server is not None:
+                    server.stop()
+                logger.info("daemon.stopped", cycles=self.cycles)
+        return 0
+
+    def _start_listener(self) -> ObserveServer | None:
+        listen = self.settings.http_listen
+        if not listen:
+            return None
+        try:
+            server = ObserveServer(listen, self.health, self.metrics)
+        except OSError as exc:
+            raise ConfigError(f"http_listen {listen}: cannot listen: {exc.strerror}") from None
+        server.start()
+        logger.info("http.listening", address=listen, paths=["/healthz", "/metrics"])
+        return server
+
+    def _loop(self) -> None:
+        while not self.stop_event.is_set():
+            if self.reload_event.is_set():
+                self.reload()
+            outcome = self._run_cycle_bounded()
+            if outcome == "stopped":
+                return
+            self._sleep(self._next_delay(outcome == "success"))
+
+    def _next_delay(self, succeeded: bool) -> float:
+        interval = self.settings.interval
+        if succeeded:
+            jitter = self.settings.jitter * interval
+            return max(0.0, interval + random.uniform(-jitter, jitter))
+        # Fail fast at first, then back off, never waiting longer than the normal interval.
+        backoff: float = FAILURE_BACKOFF_BASE * 2.0 ** min(self.failures - 1, 10)
+        return min(interval, backoff)
+
+    def _sleep(self, seconds: float) -> None:
+        deadline = time.monotonic() + seconds
+        while not self.stop_event.is_set() and not self.reload_event.is_set():
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return
+            self._ping_watchdog()
+            self.wake.wait(min(remaining, 0.5))
+            self.wake.clear()
+
+    def _ping_watchdog(self) -> None:
+        every = self.notifier.watchdog_interval
+        if every is not None and time.monotonic() - self._last_ping >= every:
+            self.notifier.watchdog()
+            self._last_ping = time.monotonic()
+
+    def _run_cycle_bounded(self) -> str:
+        outcome: list[str] = []
+        worker = threading.Thread(
+            target=lambda: outcome.append(self._cycle()), name="cycle", daemon=True
+        )
+        worker.start()
+        stop_deadline: float | None = None
+        while worker.is_alive():
+            self._ping_watchdog()
+            worker.join(0.25)
+            if self.stop_event.is_set() and stop_deadline is None:
+                stop_deadline = time.monotonic() + self.stop_timeout
+            if stop_deadline is not None and time.monotonic() > stop_deadline:
+                logger.warning(
+                    "daemon.cycle_abandoned",
+                    waited=self.stop_timeout,
+                    note="the next start reconciles against the graph",
+                )
+                return "stopped"
+        if self.stop_event.is_set():
+            return "stopped"
+        return outcome[0] if outcome else "failure"
+
+    # --- one cycle -----------------------------------------------------------------------
+
+    def _ensure_syncer(self) -> Syncer:
+        if self.syncer is None:
+            client = open_client(self.settings)
+            try:
+                client.ping()
+                graph = open_graph(self.settings)
+            except BaseException:
+                client.close()
+                raise
+            store = StateStore(self.settings.state_dir)
+            store.ensure()
+            self.syncer = Syncer(client, graph, store, sync_options(self.settings))
+            self.syncer.before_batch = self._abandon_if_stopping
+            if not self.ready:
+                self.ready = True
+                self.notifier.ready("connected; first cycle running")
+        return self.syncer
+
+    def _abandon_if_stopping(self, _: str) -> None:
+        if self.stop_event.is_set():
+            raise CycleAbandoned
+
+    def _close_syncer(self) -> None:
+        if self.syncer is not None:
+            self.syncer.client.close()
+            self.syncer.graph.close()
+            self.syncer = None
+
+    def _cycle(self) -> str:
+        self.cycles += 1
+        started = time.monotonic()
+        try:
+            syncer = self._ensure_syncer()
+            # A full reconcile on the first cycle and every Nth: repairs edits the counts miss.
+            every = self.settings.full_reconcile_every
+            full = self.cycles == 1 or (every > 0 and self.cycles % every == 0)
+            result = syncer.run_cycle(full=full)
+        except CycleAbandoned:
+            return "stopped"
+        except MassDeleteRefused as exc:
+            return self._failed("refused", exc, started)
+        except OkrsyncError as exc:
+            if isinstance(exc, ConfigError | StateError):
+                self._close_syncer()
+            return self._failed("failure", exc, started)
+        except Exception as exc:
+            logger.exception("sync.crashed")
+            self._close_syncer()
+            return self._failed("failure", exc, started)
+        finally:
+            self._record_api()
+        self._succeeded(result)
+        return "success"
+
+    def _record_api(self) -> None:
+        if self.syncer is not None:
+            client = self.syncer.client
+            self.metrics.record_api(client.retries, client.errors)
+            client.retries.clear()
+            client.errors.clear()
+
+    def _succeeded(self, result: CycleResult) -> None:
+        self.failures = 0
+        summary = result.plan.summary()
+        self.metrics.record_success(result.timings, summary, result.entities)
+        self.health.success()
+        changes = " ".join(f"{k}={v}" for k, v in summary.items())
+        self.notifier.status(
+            f"last cycle ok ({result.mode}): {changes} in {result.timings.get('total', 0):.1f}s"
+        )
+
+    def _failed(self, outcome: str, exc: BaseException, started: float) -> str:
+        self.failures += 1
+        self.metrics.cycles.labels(outcome).inc()
+        message = str(exc) or type(exc).__name__
+        self.health.failure(message)
+        delay = self._next_delay(False)
+        logger.error(
+            "sync.failed",
+            outcome=outcome,
+            error=message,
+            failures=self.failures,
+            retry_in=round(delay, 1),
+            seconds=round(time.monotonic() - started, 3),
+        )
+        self.notifier.status(f"last cycle failed ({self.failures}x): {message[:200]}")
+        return outcome

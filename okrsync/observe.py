@@ -1,0 +1,160 @@
+"""Health and metrics: what the daemon knows about itself, served on an optional HTTP listener."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Mapping
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+
+PHASES = ("fetch", "transform", "diff", "write", "persist")
+
+
+class Metrics:
+    """The daemon's Prometheus metrics in a registry of its own."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        r = self.registry
+        self.cycles = Counter("okrsync_cycles", "Sync cycles by outcome", ["outcome"], registry=r)
+        self.last_success = Gauge(
+            "okrsync_last_success_timestamp_seconds",
+            "Unix time of the last successful cycle",
+            registry=r,
+        )
+        self.cycle_seconds = Histogram(
+            "okrsync_cycle_duration_seconds",
+            "Whole cycle duration",
+            buckets=(0.1, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600),
+            registry=r,
+        )
+        self.phase_seconds = Gauge(
+            "okrsync_phase_duration_seconds",
+            "Duration of each phase in the last successful cycle",
+            ["phase"],
+            registry=r,
+        )
+        self.entities = Gauge("okrsync_entities", "Mirrored nodes by label", ["label"], registry=r)
+        self.changes = Counter(
+            "okrsync_changes", "Changes written to the graph, by kind", ["kind"], registry=r
+        )
+        self.api_retries = Counter(
+            "okrsync_api_retries", "API requests retried, by error", ["error"], registry=r
+        )
+        self.api_errors = Counter(
+            "okrsync_api_errors", "API requests failed, by status or error", ["status"], registry=r
+        )
+        for outcome in ("success", "failure", "refused"):
+            self.cycles.labels(outcome)
+        for kind in ("created", "updated", "deleted", "linked", "unlinked"):
+            self.changes.labels(kind)
+
+    def record_success(
+        self, timings: Mapping[str, float], summary: Mapping[str, Any], entities: Mapping[str, int]
+    ) -> None:
+        self.cycles.labels("success").inc()
+        self.last_success.set(time.time())
+        self.cycle_seconds.observe(timings.get("total", 0.0))
+        for phase in PHASES:
+            self.phase_seconds.labels(phase).set(timings.get(phase, 0.0))
+        for label, n in entities.items():
+            self.entities.labels(label).set(n)
+        for kind in ("created", "updated", "deleted", "linked", "unlinked"):
+            self.changes.labels(kind).inc(int(summary.get(kind, 0)))
+
+    def record_api(self, retries: Mapping[str, int], errors: Mapping[str, int]) -> None:
+        for error, n in retries.items():
+            self.api_retries.labels(error).inc(n)
+        for status, n in errors.items():
+            self.api_errors.labels(status).inc(n)
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)
+
+
+class Health:
+    """Healthy while the last cycle succeeded within `max_age` seconds."""
+
+    def __init__(self, max_age: float) -> None:
+        self.max_age = max_age
+        self.started = time.time()
+        self.last_success: float | None = None
+        self.last_error: str | None = None
+        self.lock = threading.Lock()
+
+    def success(self) -> None:
+        with self.lock:
+            self.last_success = time.time()
+            self.last_error = None
+
+    def failure(self, error: str) -> None:
+        with self.lock:
+            self.last_error = error
+
+    def report(self) -> tuple[bool, dict[str, Any]]:
+        with self.lock:
+            now = time.time()
+            body: dict[str, Any] = {
+                "last_success": self.last_success,
+                "last_error": self.last_error,
+                "max_age_seconds": self.max_age,
+            }
+            if self.last_error is not None:
+                body["reason"] = f"last cycle failed: {self.last_error}"
+                return False, body
+            if self.last_success is None:
+                body["reason"] = "no successful cycle yet"
+                return False, body
+            age = now - self.last_success
+            body["age_seconds"] = round(age, 3)
+            if age > self.max_age:
+                body["reason"] = f"last success {age:.0f}s ago (limit {self.max_age:.0f}s)"
+                return False, body
+            body["reason"] = "ok"
+            return True, body
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: ObserveServer
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        if self.path == "/healthz":
+            healthy, body = self.server.health.report()
+            self._send(200 if healthy else 503, json.dumps(body).encode(), "application/json")
+        elif self.path == "/metrics":
+            self._send(200, self.server.metrics.render(), CONTENT_TYPE_LATEST)
+        else:
+            self._send(404, b'{"error": "not found"}', "application/json")
+
+    def _send(self, status: int, body: bytes, content_type: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+class ObserveServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, listen: str, health: Health, metrics: Metrics) -> None:
+        host, _, port = listen.rpartition(":")
+        self.health = health
+        self.metrics = metrics
+        super().__init__((host.strip("[]") or "127.0.0.1", int(port)), _Handler)
+
+    def start(self) -> None:
+        threading.Thread(target=self.serve_forever, name="observe", daemon=True).start()
+
+    def stop(self) -> None:
+        self.shutdown()
+        self.server_close()

@@ -1,0 +1,46 @@
+"""sd_notify over $NOTIFY_SOCKET: READY, STATUS, WATCHDOG, STOPPING; a no-op outside systemd."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Mapping
+
+
+class Notifier:
+    def __init__(self, environ: Mapping[str, str] | None = None) -> None:
+        env = os.environ if environ is None else environ
+        address = env.get("NOTIFY_SOCKET", "")
+        # '@' marks a socket in Linux's abstract namespace.
+        self.address = "\0" + address[1:] if address.startswith("@") else address
+        usec = env.get("WATCHDOG_USEC", "")
+        pid = env.get("WATCHDOG_PID", "")
+        watchdog_for_us = usec.isdigit() and (not pid or pid == str(os.getpid()))
+        self.watchdog_interval = int(usec) / 2e6 if watchdog_for_us else None
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.address)
+
+    def send(self, *lines: str) -> bool:
+        if not self.address:
+            return False
+        try:
+            with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
+                sock.connect(self.address)
+                sock.sendall("\n".join(lines).encode())
+        except OSError:
+            return False  # systemd went away; nothing useful to do about it
+        return True
+
+    def ready(self, status: str) -> None:
+        self.send("READY=1", f"STATUS={status}")
+
+    def status(self, status: str) -> None:
+        self.send(f"STATUS={status}")
+
+    def watchdog(self) -> None:
+        self.send("WATCHDOG=1")
+
+    def stopping(self) -> None:
+        self.send("STOPPING=1", "STATUS=stopping")
