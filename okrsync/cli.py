@@ -120,7 +120,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"okrsync: {exc}", file=sys.stderr)
         return EXIT_REFUSED
     except OkrsyncError as exc:
-        print(f"okrsync: {exc}", file=sys.stderr)
+        print(f"okrsync: {' '.join(str(exc).split())}", file=sys.stderr)
         return EXIT_FAILURE
     except KeyboardInterrupt:
         print("okrsync: interrupted", file=sys.stderr)

@@ -12,7 +12,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-
 from okrsync import config, log
 from okrsync.api import OkrApiClient, Window
 from okrsync.config import Settings, require_token

@@ -107,6 +107,9 @@ class Graph:
             # Server notifications (e.g. "label does not exist" on an empty database) are noise
             # for a mirror that creates its labels itself.
             driver_config.setdefault("notifications_min_severity", "OFF")
+            # Ride out a leader switch or a restart, but fail a cycle within a bounded time:
+            # the daemon retries whole cycles with its own backoff.
+            driver_config.setdefault("max_transaction_retry_time", 15.0)
             driver = neo4j.GraphDatabase.driver(uri, auth=(username, password), **driver_config)
         except (ValueError, neo4j.exceptions.ConfigurationError) as exc:
             raise GraphError(f"neo4j_uri {uri!r} is not usable: {exc}") from None
@@ -124,7 +127,7 @@ class Graph:
                 "Neo4j refused the credentials (check NEO4J_USERNAME/NEO4J_PASSWORD)"
             ) from None
         except ServiceUnavailable as exc:
-            raise GraphError(f"Neo4j is unreachable: {exc}") from None
+            raise GraphError(f"Neo4j is unreachable: {_one_line(exc)}") from None
         except Neo4jError as exc:
             raise GraphError(f"Neo4j: {exc.message or exc}") from None
 
@@ -139,7 +142,7 @@ class Graph:
             with self._session() as session:
                 summary = session.execute_write(work)
         except (ServiceUnavailable, neo4j.exceptions.SessionExpired) as exc:
-            raise GraphError(f"Neo4j became unreachable during a write: {exc}") from None
+            raise GraphError(f"Neo4j became unreachable during a write: {_one_line(exc)}") from None
         except AuthError:
             raise GraphError("Neo4j refused the credentials") from None
         except Neo4jError as exc:
@@ -156,7 +159,7 @@ class Graph:
             with self._session(default_access_mode=neo4j.READ_ACCESS) as session:
                 return session.execute_read(work)
         except (ServiceUnavailable, neo4j.exceptions.SessionExpired) as exc:
-            raise GraphError(f"Neo4j is unreachable: {exc}") from None
+            raise GraphError(f"Neo4j is unreachable: {_one_line(exc)}") from None
         except AuthError:
             raise GraphError("Neo4j refused the credentials") from None
         except Neo4jError as exc:
@@ -248,6 +251,11 @@ class Graph:
             self._run_write(cypher("wipe"), stats, limit=20000)
             if stats.counters["nodes_deleted"] == 0:
                 return
+
+
+def _one_line(exc: BaseException) -> str:
+    """Driver messages span lines; a user-facing error is one."""
+    return " ".join(str(exc).split())
 
 
 def _rel_rows(rels: Sequence[Rel], verb: str) -> Iterator[tuple[str, list[dict[str, str]]]]:

@@ -57,6 +57,15 @@ def add_secrets(*secrets: str) -> None:
     )
 
 
+class _ToStructlog(logging.Handler):
+    """Library log records (the neo4j driver's retries, ...) as structlog events, same format."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        structlog.get_logger(record.name).log(
+            record.levelno, "library.log", message=record.getMessage()
+        )
+
+
 def configure(level: str = "info", stream: TextIO | None = None, json: bool | None = None) -> None:
     stream = stream or sys.stderr
     as_json = not stream.isatty() if json is None else json
@@ -79,3 +88,6 @@ def configure(level: str = "info", stream: TextIO | None = None, json: bool | No
         logger_factory=structlog.PrintLoggerFactory(stream),
         cache_logger_on_first_use=False,
     )
+    root = logging.getLogger()
+    root.handlers = [_ToStructlog()]
+    root.setLevel(logging.WARNING)

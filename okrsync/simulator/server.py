@@ -7,7 +7,9 @@ the token and inject faults while the server runs in another process.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import socket
 import threading
 import time
 from collections import deque
@@ -378,7 +380,27 @@ class _Server(ThreadingHTTPServer):
 
     def __init__(self, address: tuple[str, int], sim: Simulator) -> None:
         self.sim = sim
+        self.connections: set[socket.socket] = set()
+        self.connections_lock = threading.Lock()
         super().__init__(address, _Handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self.connections_lock:
+            self.connections.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self.connections_lock:
+            self.connections.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self) -> None:
+        """Hang up on kept-alive clients too, as a server that went away would."""
+        with self.connections_lock:
+            for conn in self.connections:
+                with contextlib.suppress(OSError):
+                    conn.shutdown(socket.SHUT_RDWR)
+            self.connections.clear()
 
 
 class SimulatorServer:
@@ -418,6 +440,7 @@ class SimulatorServer:
     def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+        self._server.close_connections()
 
     def __enter__(self) -> SimulatorServer:
         return self.start()
