@@ -67,6 +67,19 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="verify configuration, API token and Neo4j access")
     _common(check)
 
+    query = sub.add_parser("query", help="run a question from the query library")
+    _common(query)
+    query.add_argument("name", nargs="?", help="the query's name (see --list)")
+    query.add_argument("--list", action="store_true", help="list the queries with their titles")
+    query.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help='a parameter (JSON values such as 30 or ["A"] are parsed)',
+    )
+    query.add_argument("--json", action="store_true", help="print JSON rows instead of a table")
+
     sim = sub.add_parser("simulate", help="serve a simulated OKR for Jira API")
     sim.add_argument("--host", default="127.0.0.1")
     sim.add_argument("--port", type=int, default=8089)
@@ -130,6 +143,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _dispatch(args: argparse.Namespace) -> int:
     from okrsync import commands  # heavy imports only once the arguments are known
 
+    if args.command == "query" and args.list:
+        return commands.list_queries()
     if args.command == "simulate":
         return commands.simulate(
             args.host,
@@ -171,6 +186,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         return 0
     if args.command == "check":
         return commands.check(settings, args.config)
+    if args.command == "query":
+        return commands.query(
+            settings, args.name, args.param, as_json=args.json, list_only=args.list
+        )
     raise AssertionError(args.command)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import sys
 import threading
@@ -175,6 +176,47 @@ def check(settings: Settings, config_path: Path | None) -> int:
     except OkrsyncError as exc:
         report(False, "state_dir", str(exc))
     return 1 if problems else 0
+
+
+def list_queries() -> int:
+    from okrsync import queries
+
+    for q in queries.library().values():
+        params = " ".join(f"[{p.name}]" if not p.required else p.name for p in q.params)
+        print(f"{q.name:24} {q.title}" + (f"   params: {params}" if params else ""))
+    return 0
+
+
+def query(
+    settings: Settings, name: str | None, raw_params: list[str], *, as_json: bool, list_only: bool
+) -> int:
+    from okrsync import queries
+
+    if list_only:
+        return list_queries()
+    if not name:
+        raise queries.QueryError("name a query (okrsync query NAME) or pass --list")
+    given: dict[str, Any] = {}
+    for item in raw_params:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise queries.QueryError(f"--param {item!r} is not KEY=VALUE")
+        given[key] = queries.parse_value(value)
+    queries.bind(queries.get(name), given)  # unknown names and params fail before connecting
+    graph = open_graph(settings)
+    try:
+        rows = queries.run(graph, name, given)
+    finally:
+        graph.close()
+    if as_json:
+        print(
+            json.dumps(
+                [{k: queries.plain(v) for k, v in r.items()} for r in rows], ensure_ascii=False
+            )
+        )
+    else:
+        print(queries.render_table(rows))
+    return 0
 
 
 def demo(

@@ -138,6 +138,35 @@ class Org:
         self.generation = 0
         self._generate(objectives)
 
+    @classmethod
+    def from_export(cls, data: Json, seed: int = 1) -> Org:
+        """An org holding exactly a fixed export (okrs, krs, teams, periods, labels, okrTypes)."""
+        org = cls(objectives=0, seed=seed)
+        org.periods = {p["id"]: p for p in data.get("periods", [])}
+        org.teams = {t["id"]: t for t in data.get("teams", [])}
+        org.labels = {lb["id"]: lb for lb in data.get("labels", [])}
+        org.types = {t["id"]: t for t in data.get("okrTypes", [])}
+        derived = ("krIds", "childObjectiveIds")
+        org.objectives = {
+            o["id"]: {k: v for k, v in o.items() if k not in derived} for o in data.get("okrs", [])
+        }
+        org.key_results = {k["id"]: dict(k) for k in data.get("krs", [])}
+        org.updates = {}
+        for _, entity in org.iter_entities():
+            latest = entity.get("latestUpdate")
+            org.updates[entity["id"]] = (
+                []
+                if latest is None
+                else [
+                    {
+                        "updateId": f"u-{entity['id']}",
+                        **latest,
+                        "displayedStatus": DISPLAYED.get(latest.get("status"), None),
+                    }
+                ]
+            )
+        return org
+
     # --- ids -----------------------------------------------------------------------------
 
     def new_id(self) -> str:

@@ -1,0 +1,247 @@
+"""The query library on a hand-made org, loaded through the real sync path: exact rows."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from okrsync import queries
+from okrsync.api import OkrApiClient
+from okrsync.graph import Graph
+from okrsync.simulator import Org, SimulatorServer
+from okrsync.snapshot import StateStore
+from okrsync.sync import Syncer
+from tests.spec import DATA
+
+AS_OF = "2026-04-01T00:00:00Z"
+
+
+@pytest.fixture
+def fixture_graph(graph: Graph, tmp_path: Any) -> Iterator[Graph]:
+    org = Org.from_export(json.loads((DATA / "fixture_org.json").read_text()))
+    with SimulatorServer(org) as server, OkrApiClient(server.url, "t") as client:
+        store = StateStore(tmp_path / "state")
+        store.ensure()
+        Syncer(client, graph, store).run_cycle()
+    yield graph
+
+
+def rows(graph: Graph, name: str, **params: Any) -> list[dict[str, Any]]:
+    return [{k: queries.plain(v) for k, v in r.items()} for r in queries.run(graph, name, params)]
+
+
+def test_objective_tree(fixture_graph: Graph) -> None:
+    """Objectives of Q1 2026 with their KRs, in tree order, with progress and status."""
+    got = [
+        (r["depth"], r["kind"], r["key"], r["percentDone"], r["status"], r["path"])
+        for r in rows(fixture_graph, "objective_tree", period="Q1 2026")
+    ]
+    assert got == [
+        (0, "Objective", "O-1", 50.0, "ON_TRACK", "O-1"),
+        (1, "KeyResult", "KR-4", 60.0, "ON_TRACK", "O-1 > KR-4"),
+        (1, "Objective", "O-2", 20.0, "AT_RISK", "O-1 > O-2"),
+        (2, "KeyResult", "KR-1", 30.0, "AT_RISK", "O-1 > O-2 > KR-1"),
+        (1, "Objective", "O-3", 80.0, "ACTION_REQUIRED", "O-1 > O-3"),
+        (2, "KeyResult", "KR-2", 100.0, "SUCCESS", "O-1 > O-3 > KR-2"),
+        (2, "KeyResult", "KR-3", 10.0, None, "O-1 > O-3 > KR-3"),
+    ]
+
+
+def test_at_risk(fixture_graph: Graph) -> None:
+    """AT_RISK and ACTION_REQUIRED items with owner, teams and parent chain."""
+    assert rows(fixture_graph, "at_risk") == [
+        {
+            "kind": "Objective",
+            "key": "O-2",
+            "name": "Sales pipeline",
+            "status": "AT_RISK",
+            "owner": "u2",
+            "teams": ["Sales"],
+            "parents": ["O-1"],
+        },
+        {
+            "kind": "Objective",
+            "key": "O-3",
+            "name": "Platform",
+            "status": "ACTION_REQUIRED",
+            "owner": "u3",
+            "teams": ["Eng"],
+            "parents": ["O-1"],
+        },
+        {
+            "kind": "KeyResult",
+            "key": "KR-1",
+            "name": "Close 10 deals",
+            "status": "AT_RISK",
+            "owner": "u2",
+            "teams": ["Sales"],
+            "parents": ["O-1", "O-2"],
+        },
+    ]
+
+
+def test_team_progress(fixture_graph: Graph) -> None:
+    """Weight-aware average: Sales (2*50 + 1*20) / 3 = 40; Eng 80; Q2's objective left out."""
+    assert rows(fixture_graph, "team_progress", period="Q1 2026") == [
+        {"team": "Eng", "objectives": 1, "progress": 80.0},
+        {"team": "Sales", "objectives": 2, "progress": 40.0},
+    ]
+    assert rows(fixture_graph, "team_progress", period="Q2 2026") == [
+        {"team": "Eng", "objectives": 1, "progress": 0.0}
+    ]
+
+
+def test_overdue(fixture_graph: Graph) -> None:
+    """Deadline passed, below 100 % and not closed (KR-2 is done), most overdue first."""
+    got = [
+        (r["key"], r["deadline"], r["daysOverdue"])
+        for r in rows(fixture_graph, "overdue", asOf=AS_OF)
+    ]
+    assert got == [
+        ("O-2", "2026-02-15", 45),
+        ("KR-3", "2026-03-15", 17),
+        ("KR-1", "2026-03-31", 1),
+        ("KR-4", "2026-03-31", 1),
+        ("O-1", "2026-03-31", 0),
+    ]
+
+
+def test_stale_checkins(fixture_graph: Graph) -> None:
+    """Never checked in first, then the longest silence."""
+    got = [
+        (r["key"], r["lastCheckIn"], r["daysSince"])
+        for r in rows(fixture_graph, "stale_checkins", days=14, asOf=AS_OF)
+    ]
+    assert got == [
+        ("KR-3", None, None),
+        ("O-4", None, None),
+        ("O-2", "2026-01-10", 80),
+        ("O-1", "2026-03-01", 30),
+        ("KR-1", "2026-03-05", 26),
+    ]
+
+
+def test_krs_without_issues_and_objectives_without_krs(fixture_graph: Graph) -> None:
+    """KR-3 tracks nothing; O-4 has no key result."""
+    assert rows(fixture_graph, "krs_without_issues") == [
+        {"key": "KR-3", "name": "Cut latency", "objective": "O-3", "progressType": "STANDARD"}
+    ]
+    assert rows(fixture_graph, "objectives_without_krs") == [
+        {"key": "O-4", "name": "Hiring", "period": "Q2 2026", "childObjectives": 0}
+    ]
+
+
+def test_issue_impact(fixture_graph: Graph) -> None:
+    """Issue 10001 feeds KR-1 and KR-2; each with its objectives, nearest first."""
+    assert rows(fixture_graph, "issue_impact", issue="10001") == [
+        {
+            "keyResult": "KR-1",
+            "name": "Close 10 deals",
+            "status": "AT_RISK",
+            "objectives": ["O-2", "O-1"],
+        },
+        {"keyResult": "KR-2", "name": "Ship v2", "status": "SUCCESS", "objectives": ["O-3", "O-1"]},
+    ]
+    assert rows(fixture_graph, "issue_impact", issue="99999") == []
+
+
+def test_cross_team_alignment(fixture_graph: Graph) -> None:
+    """O-3 (Eng) hangs under O-1 (Sales); O-2 shares Sales with O-1."""
+    assert rows(fixture_graph, "cross_team_alignment") == [
+        {"parent": "O-1", "parentTeams": ["Sales"], "child": "O-3", "childTeams": ["Eng"]}
+    ]
+
+
+def test_period_summary(fixture_graph: Graph) -> None:
+    """Counts by status per period, NONE for never checked in."""
+    got = [
+        (r["period"], r["kind"], r["status"], r["count"])
+        for r in rows(fixture_graph, "period_summary")
+    ]
+    assert got == [
+        ("Q1 2026", "Objective", "ACTION_REQUIRED", 1),
+        ("Q1 2026", "Objective", "AT_RISK", 1),
+        ("Q1 2026", "Objective", "ON_TRACK", 1),
+        ("Q1 2026", "KeyResult", "AT_RISK", 1),
+        ("Q1 2026", "KeyResult", "NONE", 1),
+        ("Q1 2026", "KeyResult", "ON_TRACK", 1),
+        ("Q1 2026", "KeyResult", "SUCCESS", 1),
+        ("Q2 2026", "Objective", "NONE", 1),
+    ]
+
+
+def test_every_library_query_has_a_test_here() -> None:
+    """No query in cypher/queries/ goes untested."""
+    tested = {
+        "objective_tree",
+        "at_risk",
+        "team_progress",
+        "overdue",
+        "stale_checkins",
+        "krs_without_issues",
+        "objectives_without_krs",
+        "issue_impact",
+        "cross_team_alignment",
+        "period_summary",
+    }
+    assert set(queries.library()) - tested == set()
+
+
+class TestCommand:
+    def run(self, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "okrsync.cli", "query", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    def test_list_table_and_json(self, fixture_graph: Graph, cli_env: dict[str, str]) -> None:
+        """--list names every query; a table and --json print the same rows."""
+        listing = self.run(cli_env, "--list")
+        assert listing.returncode == 0
+        assert [line.split()[0] for line in listing.stdout.splitlines()] == sorted(
+            queries.library()
+        )
+        table = self.run(cli_env, "team_progress", "--param", "period=Q1 2026")
+        assert table.returncode == 0, table.stderr
+        assert table.stdout.splitlines() == [
+            "team   objectives  progress",
+            "-----  ----------  --------",
+            "Eng    1           80",
+            "Sales  2           40",
+            "(2 rows)",
+        ]
+        as_json = self.run(cli_env, "overdue", "--param", f"asOf={AS_OF}", "--json")
+        assert [r["key"] for r in json.loads(as_json.stdout)] == [
+            "O-2",
+            "KR-3",
+            "KR-1",
+            "KR-4",
+            "O-1",
+        ]
+
+    @pytest.mark.parametrize(
+        ("args", "message"),
+        [
+            (["nope"], "no query named 'nope'"),
+            (["overdue", "--param", "asof=x"], "query overdue has no parameter 'asof'"),
+            (["issue_impact"], "query issue_impact needs --param issue="),
+            (["overdue", "--param", "oops"], "--param 'oops' is not KEY=VALUE"),
+            ([], "name a query"),
+        ],
+    )
+    def test_errors_are_one_line(
+        self, cli_env: dict[str, str], args: list[str], message: str
+    ) -> None:
+        """Unknown names and parameters: exit 1, one line, no traceback."""
+        out = self.run(cli_env, *args)
+        assert out.returncode == 1
+        assert out.stderr.strip().splitlines() == [f"okrsync: {out.stderr.strip()[9:]}"]
+        assert message in out.stderr
