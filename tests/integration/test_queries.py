@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -22,13 +21,13 @@ AS_OF = "2026-04-01T00:00:00Z"
 
 
 @pytest.fixture
-def fixture_graph(graph: Graph, tmp_path: Any) -> Iterator[Graph]:
+def fixture_graph(graph: Graph, tmp_path: Any) -> Graph:
     org = Org.from_export(json.loads((DATA / "fixture_org.json").read_text()))
     with SimulatorServer(org) as server, OkrApiClient(server.url, "t") as client:
         store = StateStore(tmp_path / "state")
         store.ensure()
         Syncer(client, graph, store).run_cycle()
-    yield graph
+    return graph
 
 
 def rows(graph: Graph, name: str, **params: Any) -> list[dict[str, Any]]:
