@@ -7,7 +7,7 @@ NEO4J  := deploy/neo4j/local-neo4j.sh
 # The local server's credentials, unless the caller points at its own server.
 NEO4J_ENV = $(if $(NEO4J_URI),,$(shell $(NEO4J) env | sed 's/^export //'))
 
-.PHONY: help venv neo4j neo4j-stop neo4j-env lint format test unit integration run sync simulate bench clean
+.PHONY: help venv neo4j neo4j-stop neo4j-env lint format test unit integration run sync simulate bench clean browser-deps browser-test screenshot
 
 help:
 	@echo "make run         start Neo4j, the OKR simulator (or the real API) and the okrsync daemon"
@@ -58,6 +58,18 @@ sync: venv neo4j
 
 simulate: venv
 	$(BIN)/okrsync simulate --port 8089
+
+# Neo4j Browser in headless Chromium (Debian's chromium + chromium-driver, installed if missing).
+browser-deps:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
+	  echo "installing chromium and chromium-driver (apt-get)"; \
+	  apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null; }
+
+browser-test: venv neo4j browser-deps
+	env $(NEO4J_ENV) $(BIN)/pytest -q tests/browser
+
+screenshot: venv neo4j browser-deps
+	env $(NEO4J_ENV) $(BIN)/python -m tests.browser.screenshot --out docs/neo4j-browser.png
 
 bench: venv neo4j
 	env $(NEO4J_ENV) $(BIN)/python bench/run.py

@@ -7,12 +7,19 @@ import threading
 import time
 from collections.abc import Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib import resources
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 PHASES = ("fetch", "transform", "diff", "write", "persist")
+# Served for Neo4j Browser: `:style http://localhost:9464/browser/okrsync.grass`,
+# `:play http://localhost:9464/browser/guide.html` (localhost is in its default whitelist).
+BROWSER_FILES = {
+    "/browser/okrsync.grass": ("okrsync.grass", "text/plain; charset=utf-8"),
+    "/browser/guide.html": ("guide.html", "text/html; charset=utf-8"),
+}
 
 
 class Metrics:
@@ -126,7 +133,11 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     def do_GET(self) -> None:
-        if self.path == "/healthz":
+        if self.path in BROWSER_FILES:
+            name, content_type = BROWSER_FILES[self.path]
+            content = (resources.files("okrsync.browser") / name).read_bytes()
+            self._send(200, content, content_type, cors=True)
+        elif self.path == "/healthz":
             healthy, body = self.server.health.report()
             self._send(200 if healthy else 503, json.dumps(body).encode(), "application/json")
         elif self.path == "/metrics":
@@ -134,9 +145,20 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self._send(404, b'{"error": "not found"}', "application/json")
 
-    def _send(self, status: int, body: bytes, content_type: str) -> None:
+    def do_OPTIONS(self) -> None:
+        """CORS preflight for the Browser's fetch of the style and guide."""
+        self.send_response(204)
+        self.send_header("Access-Control-Allow-Origin", "*")
+        self.send_header("Access-Control-Allow-Methods", "GET, OPTIONS")
+        self.send_header("Access-Control-Allow-Headers", "*")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def _send(self, status: int, body: bytes, content_type: str, cors: bool = False) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
+        if cors:  # Neo4j Browser fetches :style and :play URLs from its own origin
+            self.send_header("Access-Control-Allow-Origin", "*")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
