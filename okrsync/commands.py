@@ -245,11 +245,13 @@ def demo(
             threading.Thread(target=evolve, name="churn", daemon=True).start()
     daemon = Daemon(config_path, overrides=overrides)
     log.configure(daemon.settings.log_level)
+    port = (daemon.settings.http_listen or "127.0.0.1:9464").rsplit(":", 1)[1]
     source = f"simulated org on {server.url}" if server else daemon.settings.base_url
     http = daemon.settings.neo4j_uri.replace("bolt://", "http://").replace(":7687", ":7474")
     print(
         f"okrsync demo: syncing {source} into {daemon.settings.neo4j_uri} every "
         f"{daemon.settings.interval:g}s.\n  Open {http}/browser/ (user neo4j) and run:\n"
+        f"    :style http://localhost:{port}/browser/okrsync.grass\n"
         "    MATCH p=(:Objective)-[:PARENT_OF|HAS_KR*1..3]->() RETURN p LIMIT 150\n"
         f"  Health: http://{daemon.settings.http_listen}/healthz   Ctrl-C stops.",
         file=sys.stderr,
