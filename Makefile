@@ -33,13 +33,13 @@ neo4j-env:
 	@$(NEO4J) env
 
 lint: venv
-	$(BIN)/ruff check okrsync tests
-	$(BIN)/ruff format --check okrsync tests
+	$(BIN)/ruff check okrsync tests bench
+	$(BIN)/ruff format --check okrsync tests bench
 	$(BIN)/mypy
 
 format: venv
-	$(BIN)/ruff format okrsync tests
-	$(BIN)/ruff check --fix okrsync tests
+	$(BIN)/ruff format okrsync tests bench
+	$(BIN)/ruff check --fix okrsync tests bench
 
 unit: venv
 	$(BIN)/pytest tests/unit -q

@@ -6,6 +6,7 @@ The same function serves both the ordinary cycle (previous snapshot vs new) and 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
@@ -21,7 +22,7 @@ class NodeChange:
     label: str
     id: str
     # created: every property; updated: only the changed ones (None removes it); deleted: empty
-    props: dict[str, PropValue | None]
+    props: Mapping[str, PropValue | None]
     # field -> (old, new), for the change log
     fields: dict[str, tuple[PropValue | None, PropValue | None]] = field(default_factory=dict)
 
@@ -77,7 +78,7 @@ def plan_changes(before: GraphState, after: GraphState) -> Plan:
         for node_id, props in new_nodes.items():
             old = old_nodes.get(node_id)
             if old is None:
-                plan.nodes.append(NodeChange("created", label, node_id, dict(props)))
+                plan.nodes.append(NodeChange("created", label, node_id, props))
                 continue
             fields = changed_fields(old, props)
             if fields:

@@ -187,27 +187,34 @@ class Graph:
         """
         stats = WriteStats()
 
-        def run(name: str, param: str, rows: Sequence[Any]) -> None:
-            for batch in _batches(rows, batch_size):
+        def run(name: str, param: str, items: Sequence[Any], row: Callable[[Any], Any]) -> None:
+            # Rows are built one batch at a time: a 100k-entity load never holds them all.
+            for batch in _batches(items, batch_size):
                 if before_batch is not None:
                     before_batch(name)
-                self._run_write(cypher(name), stats, **{param: list(batch)})
+                self._run_write(cypher(name), stats, **{param: [row(item) for item in batch]})
+
+        def node_row(c: NodeChange) -> dict[str, Any]:
+            return {"key": c.id, "props": c.props}
+
+        def rel_row(r: Rel) -> dict[str, str]:
+            return {"from": r.from_id, "to": r.to_id}
+
+        def node_key_of(c: NodeChange) -> str:
+            return c.id
 
         by_kind: dict[tuple[str, str], list[NodeChange]] = {}
         for change in plan.nodes:
             by_kind.setdefault((change.kind, change.label), []).append(change)
         for label in LABELS:
-            creates = by_kind.get(("created", label), [])
-            run(f"nodes/merge_{label}", "rows", [{"key": c.id, "props": c.props} for c in creates])
-            updates = by_kind.get(("updated", label), [])
-            run(f"nodes/update_{label}", "rows", [{"key": c.id, "props": c.props} for c in updates])
-        for rel_file, rows in _rel_rows(plan.unlinked, "unlink"):
-            run(rel_file, "rows", rows)
-        for rel_file, rows in _rel_rows(plan.linked, "link"):
-            run(rel_file, "rows", rows)
+            run(f"nodes/merge_{label}", "rows", by_kind.get(("created", label), []), node_row)
+            run(f"nodes/update_{label}", "rows", by_kind.get(("updated", label), []), node_row)
+        for rel_file, rels in _group_rels(plan.unlinked, "unlink"):
+            run(rel_file, "rows", rels, rel_row)
+        for rel_file, rels in _group_rels(plan.linked, "link"):
+            run(rel_file, "rows", rels, rel_row)
         for label in reversed(LABELS):
-            deletes = by_kind.get(("deleted", label), [])
-            run(f"nodes/delete_{label}", "keys", [c.id for c in deletes])
+            run(f"nodes/delete_{label}", "keys", by_kind.get(("deleted", label), []), node_key_of)
         return stats
 
     def check_write(self) -> None:
@@ -258,9 +265,9 @@ def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split())
 
 
-def _rel_rows(rels: Sequence[Rel], verb: str) -> Iterator[tuple[str, list[dict[str, str]]]]:
-    grouped: dict[str, list[dict[str, str]]] = {}
+def _group_rels(rels: Sequence[Rel], verb: str) -> Iterator[tuple[str, list[Rel]]]:
+    grouped: dict[str, list[Rel]] = {}
     for rel in rels:
         name = f"rels/{verb}_{rel.type}_{rel.from_label}_{rel.to_label}"
-        grouped.setdefault(name, []).append({"from": rel.from_id, "to": rel.to_id})
+        grouped.setdefault(name, []).append(rel)
     yield from sorted(grouped.items())

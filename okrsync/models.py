@@ -11,6 +11,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from okrsync.errors import MalformedPayload
@@ -178,6 +179,7 @@ def opt_int(data: JsonObject, key: str, ctx: str) -> int | None:
     return value
 
 
+@lru_cache(maxsize=65536)
 def parse_timestamp(text: str) -> datetime:
     """`2021-03-31T23:59:59+0000` (the API's form) or any ISO 8601 form; naive means UTC."""
     try:
@@ -206,9 +208,10 @@ def id_list(data: JsonObject, key: str, ctx: str) -> tuple[str, ...]:
     out: list[str] = []
     for raw in value:
         item = str(raw) if isinstance(raw, int) and not isinstance(raw, bool) else raw
-        if not isinstance(item, str) or not item:
+        if not isinstance(item, str):
             raise MalformedPayload(f"{_where(ctx, key)} holds a non-string id: {item!r:.40}")
-        if item not in out:
+        # An empty string refers to nothing: skipped, like a null, rather than failing the sync.
+        if item and item not in out:
             out.append(item)
     return tuple(out)
 

@@ -12,9 +12,10 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import structlog
 
@@ -41,13 +42,18 @@ def _decode_props(props: dict[str, Any]) -> Props:
     return out
 
 
-def encode_state(state: GraphState) -> bytes:
-    doc = {
+def _document(state: GraphState) -> dict[str, Any]:
+    return {
         "version": VERSION,
         "nodes": state.nodes,
-        "rels": sorted([r.type, r.from_label, r.from_id, r.to_label, r.to_id] for r in state.rels),
+        "rels": [[r.type, r.from_label, r.from_id, r.to_label, r.to_id] for r in state.rels],
     }
-    return json.dumps(doc, default=_encode, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def encode_state(state: GraphState) -> bytes:
+    return json.dumps(
+        _document(state), default=_encode, ensure_ascii=False, separators=(",", ":")
+    ).encode()
 
 
 def decode_state(data: bytes) -> GraphState:
@@ -101,13 +107,19 @@ class StateStore:
 
     def save(self, state: GraphState) -> None:
         """Write atomically: a crash leaves either the old file or the new one, never half."""
-        self._atomic_write(self.path, encode_state(state))
+        # Streamed: a 100k-entity snapshot is never one string in memory.
+        self._atomic_write(
+            self.path,
+            lambda f: json.dump(
+                _document(state), f, default=_encode, ensure_ascii=False, separators=(",", ":")
+            ),
+        )
 
-    def _atomic_write(self, path: Path, data: bytes) -> None:
+    def _atomic_write(self, path: Path, write: Callable[[TextIO], object]) -> None:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=self.directory)
         try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                write(f)
                 f.flush()
                 os.fsync(f.fileno())
             os.replace(tmp, path)
@@ -123,7 +135,7 @@ class StateStore:
     # --- the in-flight marker ------------------------------------------------------------
 
     def mark_pending(self) -> None:
-        self._atomic_write(self.directory / PENDING, b"writing\n")
+        self._atomic_write(self.directory / PENDING, lambda f: f.write("writing\n"))
 
     def clear_pending(self) -> None:
         (self.directory / PENDING).unlink(missing_ok=True)

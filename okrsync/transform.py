@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from html.parser import HTMLParser
 from typing import Any
 
@@ -99,17 +100,21 @@ class _TextExtractor(HTMLParser):
             self.parts.append(data)
 
 
-def html_to_text(markup: str | None) -> str | None:
-    """The plain-text form of an HTML description, for display; None when nothing is left."""
-    if markup is None:
-        return None
+@lru_cache(maxsize=65536)
+def _html_to_text(markup: str) -> str | None:
     parser = _TextExtractor()
     parser.feed(markup)
     parser.close()
     text = html.unescape("".join(parser.parts))
     lines = (re.sub(r"[ \t\r\f\v]+", " ", line).strip() for line in text.split("\n"))
-    result = "\n".join(line for line in lines if line)
-    return result or None
+    return "\n".join(line for line in lines if line) or None
+
+
+def html_to_text(markup: str | None) -> str | None:
+    """The plain-text form of an HTML description, for display; None when nothing is left."""
+    # Cached: descriptions rarely change between cycles, and parsing HTML is the costliest
+    # step of a transform.
+    return None if markup is None else _html_to_text(markup)
 
 
 def _clean(props: dict[str, PropValue | None]) -> Props:

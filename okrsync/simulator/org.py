@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 Json = dict[str, Any]
@@ -110,10 +111,15 @@ def fmt(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S+0000")
 
 
+@lru_cache(maxsize=65536)
+def parse_api_time(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S%z")
+
+
 def epoch_ms(text: str | None) -> int | None:
     if text is None:
         return None
-    return int(datetime.strptime(text, "%Y-%m-%dT%H:%M:%S%z").timestamp() * 1000)
+    return int(parse_api_time(text).timestamp() * 1000)
 
 
 class Org:
@@ -231,8 +237,8 @@ class Org:
         if period_id is not None:
             p = self.periods[period_id]
             return (
-                datetime.strptime(p["startDate"], "%Y-%m-%dT%H:%M:%S%z"),
-                datetime.strptime(p["deadline"], "%Y-%m-%dT%H:%M:%S%z"),
+                parse_api_time(p["startDate"]),
+                parse_api_time(p["deadline"]),
             )
         start = EPOCH + timedelta(days=self.rng.randint(-300, 300))
         return start, start + timedelta(days=self.rng.randint(30, 200))

@@ -118,3 +118,10 @@ class TestTimestamps:
         parsed = parse_timestamp(text)
         assert parsed == expected
         assert parsed.tzinfo is not None
+
+
+def test_empty_ids_in_lists_are_no_references() -> None:
+    """The spec allows "" in id lists (hypothesis found it): skipped, not a failed sync."""
+    o = parse_objective({"id": "o", "collaboratorAccountIds": ["", "u1", "u1"], "teamIds": [""]})
+    assert o.collaborator_account_ids == ("u1",)
+    assert o.team_ids == ()

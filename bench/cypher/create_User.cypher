@@ -1,0 +1,4 @@
+// Reference (physical limit): plain CREATE of User nodes into an empty database.
+UNWIND $rows AS row
+CREATE (n:User)
+SET n = row
