@@ -10,7 +10,7 @@ import json
 import random
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,7 +53,9 @@ REGIONS = {
 }
 
 OBJECTIVE_EXPAND = ("KEY_RESULTS", "TEAMS", "PERIODS", "LABELS", "TYPES", "CUSTOM_FIELDS")
-KEY_RESULT_EXPAND = ("OBJECTIVES", "TEAMS", "PERIODS", "LABELS", "TYPES", "CUSTOM_FIELDS")
+# Not OBJECTIVES: that would send every parent objective a second time. A key result whose
+# objective lies outside the window keeps a dangling parent reference (logged, no ghost node).
+KEY_RESULT_EXPAND = ("TEAMS", "PERIODS", "LABELS", "TYPES", "CUSTOM_FIELDS")
 # "Everything": from the epoch to 2100-01-01.
 WINDOW_START_MS = 0
 WINDOW_END_MS = 4_102_444_800_000
@@ -224,14 +226,24 @@ class OkrApiClient:
         return parse_export(self.get_json("/api/v2/api-export/objectives/byDate", params))
 
     def key_results_by_date(
-        self, start_ms: int, end_ms: int, expand: Sequence[str] = KEY_RESULT_EXPAND
+        self,
+        start_ms: int,
+        end_ms: int,
+        expand: Sequence[str] = KEY_RESULT_EXPAND,
+        known: Container[str] = (),
     ) -> ExportData:
+        """`known`: key result ids already fetched, left unparsed (the same records again)."""
         params: dict[str, str | int] = {
             "startDateEpochMilli": start_ms,
             "deadlineEpochMilli": end_ms,
             "expand": ",".join(expand),
         }
-        return parse_export(self.get_json("/api/v2/api-export/keyResults/byDate", params))
+        data = self.get_json("/api/v2/api-export/keyResults/byDate", params)
+        if known and isinstance(data, dict) and isinstance(data.get("krs"), list):
+            data["krs"] = [
+                k for k in data["krs"] if not (isinstance(k, dict) and k.get("id") in known)
+            ]
+        return parse_export(data)
 
     def key_results_by_ids(
         self, ids: Iterable[str], expand: Sequence[str] = KEY_RESULT_EXPAND
@@ -341,13 +353,15 @@ def fetch_snapshot(client: OkrApiClient, window: Window | None = None) -> Snapsh
     """One COMPLETE snapshot or an exception: never a partial one a diff could read as deletes.
 
     Objectives by date (with their KRs and lookups), then key results by date (those whose own
-    dates fall in the window while their objective's do not), then by id any key result an
-    objective lists that neither answer carried.
+    dates fall in the window while their objective's do not; the rest are skipped unparsed),
+    then by id any key result an objective lists that neither answer carried.
     """
     window = window or Window()
     builder = _SnapshotBuilder()
     builder.add(client.objectives_by_date(window.start_ms, window.end_ms))
-    builder.add(client.key_results_by_date(window.start_ms, window.end_ms))
+    builder.add(
+        client.key_results_by_date(window.start_ms, window.end_ms, known=builder.key_results)
+    )
     missing = builder.missing_key_results()
     if missing:
         for data in client.key_results_by_ids(missing):

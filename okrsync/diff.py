@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Literal
 
 from okrsync.transform import ENTITY_LABELS, LABELS, GraphState, Props, PropValue, Rel
@@ -54,8 +53,6 @@ class Plan:
 
 
 def same_value(old: PropValue | None, new: PropValue | None) -> bool:
-    if isinstance(old, datetime) and isinstance(new, datetime):
-        return old == new  # instants compare equal across time zone representations
     if isinstance(old, float | int) and isinstance(new, float | int):
         return not isinstance(old, bool) and float(old) == float(new)
     return type(old) is type(new) and old == new
@@ -79,6 +76,8 @@ def plan_changes(before: GraphState, after: GraphState) -> Plan:
             old = old_nodes.get(node_id)
             if old is None:
                 plan.nodes.append(NodeChange("created", label, node_id, props))
+                continue
+            if old == props:  # the common case, compared in C
                 continue
             fields = changed_fields(old, props)
             if fields:

@@ -8,8 +8,9 @@ DETACH DELETE), so a retried or repeated batch is harmless.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -21,7 +22,7 @@ from neo4j.time import Date, DateTime, Duration, Time
 
 from okrsync.diff import NodeChange, Plan
 from okrsync.errors import GraphError
-from okrsync.transform import LABELS, REL_TYPES, USER, GraphState, Props, Rel
+from okrsync.transform import LABELS, REL_TYPES, TEMPORAL, USER, GraphState, Props, Rel, iso
 
 log = structlog.get_logger("okrsync.graph")
 
@@ -79,10 +80,19 @@ def _batches(rows: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
         yield rows[start : start + size]
 
 
+def to_neo4j(props: Mapping[str, Any]) -> dict[str, Any]:
+    """Instants travel as ISO strings; Neo4j stores them as DateTime values."""
+    return {
+        k: datetime.fromisoformat(v) if k in TEMPORAL and isinstance(v, str) else v
+        for k, v in props.items()
+    }
+
+
 def _native(value: Any) -> Any:
-    if isinstance(value, DateTime | Date | Time):
-        return value.to_native()
-    if isinstance(value, Duration):
+    """A property read back from Neo4j in the form transform produces (DateTime -> ISO text)."""
+    if isinstance(value, DateTime):
+        return iso(value.to_native())
+    if isinstance(value, Date | Time | Duration):
         return str(value)
     return value
 
@@ -195,7 +205,7 @@ class Graph:
                 self._run_write(cypher(name), stats, **{param: [row(item) for item in batch]})
 
         def node_row(c: NodeChange) -> dict[str, Any]:
-            return {"key": c.id, "props": c.props}
+            return {"key": c.id, "props": to_neo4j(c.props)}
 
         def rel_row(r: Rel) -> dict[str, str]:
             return {"from": r.from_id, "to": r.to_id}

@@ -13,33 +13,19 @@ import json
 import os
 import tempfile
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
 import structlog
 
 from okrsync.errors import StateError
-from okrsync.transform import LABELS, GraphState, Props, Rel
+from okrsync.transform import LABELS, GraphState, Rel
 
 log = structlog.get_logger("okrsync.state")
 
-VERSION = 1
+VERSION = 2  # 2: instants as ISO strings, not tagged objects
 SNAPSHOT = "snapshot.json"
 PENDING = "cycle.pending"
-
-
-def _encode(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return {"$dt": value.isoformat()}
-    raise TypeError(f"cannot store {type(value).__name__}")
-
-
-def _decode_props(props: dict[str, Any]) -> Props:
-    out: Props = {}
-    for key, value in props.items():
-        out[key] = datetime.fromisoformat(value["$dt"]) if isinstance(value, dict) else value
-    return out
 
 
 def _document(state: GraphState) -> dict[str, Any]:
@@ -51,9 +37,7 @@ def _document(state: GraphState) -> dict[str, Any]:
 
 
 def encode_state(state: GraphState) -> bytes:
-    return json.dumps(
-        _document(state), default=_encode, ensure_ascii=False, separators=(",", ":")
-    ).encode()
+    return json.dumps(_document(state), ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def decode_state(data: bytes) -> GraphState:
@@ -62,9 +46,8 @@ def decode_state(data: bytes) -> GraphState:
         raise ValueError("unknown snapshot version")
     state = GraphState()
     for label in LABELS:
-        for node_id, props in doc["nodes"].get(label, {}).items():
-            state.nodes[label][node_id] = _decode_props(props)
-    state.rels = {Rel(*r) for r in doc["rels"]}
+        state.nodes[label] = doc["nodes"].get(label, {})
+    state.rels = set(map(Rel._make, doc["rels"]))
     return state
 
 
@@ -110,9 +93,7 @@ class StateStore:
         # Streamed: a 100k-entity snapshot is never one string in memory.
         self._atomic_write(
             self.path,
-            lambda f: json.dump(
-                _document(state), f, default=_encode, ensure_ascii=False, separators=(",", ":")
-            ),
+            lambda f: json.dump(_document(state), f, ensure_ascii=False, separators=(",", ":")),
         )
 
     def _atomic_write(self, path: Path, write: Callable[[TextIO], object]) -> None:

@@ -1,7 +1,8 @@
 """Pure: a parsed Snapshot -> the graph it should become (nodes with properties, relationships).
 
 Nothing here does I/O, so the whole graph model can be tested without Neo4j. A null API value
-becomes an absent property; dates stay datetimes (Neo4j stores them as DateTime).
+becomes an absent property. Dates travel as canonical ISO 8601 strings in UTC (cheap to compare
+and to persist); the writer turns the TEMPORAL properties into Neo4j DateTime values.
 """
 
 from __future__ import annotations
@@ -10,15 +11,17 @@ import html
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import lru_cache
 from html.parser import HTMLParser
-from typing import Any
+from typing import Any, NamedTuple
 
 from okrsync.models import KeyResult, Objective, Snapshot
 
-PropValue = str | int | float | datetime
+PropValue = str | int | float
 Props = dict[str, PropValue]
+# The properties that hold instants (ISO strings here, DateTime in Neo4j).
+TEMPORAL = frozenset({"created", "startDate", "deadline", "expectedEndDate", "statusUpdatedAt"})
 
 OBJECTIVE = "Objective"
 KEY_RESULT = "KeyResult"
@@ -43,13 +46,19 @@ REL_TYPES: dict[str, tuple[tuple[str, str], ...]] = {
 }
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class Rel:
+class Rel(NamedTuple):
+    """A relationship; a tuple so that sets of hundreds of thousands hash and compare in C."""
+
     type: str
     from_label: str
     from_id: str
     to_label: str
     to_id: str
+
+
+def iso(moment: datetime | None) -> str | None:
+    """The canonical text of an instant: UTC, ISO 8601, e.g. 2021-03-31T23:59:59+00:00."""
+    return None if moment is None else moment.astimezone(UTC).isoformat()
 
 
 @dataclass
@@ -132,11 +141,11 @@ def _common_props(e: Objective | KeyResult) -> dict[str, PropValue | None]:
         "link": e.link,
         "percentDone": e.percent_done,
         "status": latest.status if latest else None,
-        "statusUpdatedAt": latest.created if latest else None,
-        "created": e.created,
-        "startDate": e.start_date,
-        "deadline": e.deadline,
-        "expectedEndDate": e.expected_end_date,
+        "statusUpdatedAt": iso(latest.created) if latest else None,
+        "created": iso(e.created),
+        "startDate": iso(e.start_date),
+        "deadline": iso(e.deadline),
+        "expectedEndDate": iso(e.expected_end_date),
         "weight": e.weight,
         "finalGrade": e.final_grade,
         "okrType": e.okr_type_name,
@@ -194,8 +203,8 @@ class _Builder:
                     {
                         "id": ref,
                         "name": record and record.name,
-                        "startDate": record and record.start_date,
-                        "deadline": record and record.deadline,
+                        "startDate": record and iso(record.start_date),
+                        "deadline": record and iso(record.deadline),
                     }
                 )
             else:

@@ -87,8 +87,8 @@ class TestTransform:
             "description": "<p>Grow <b>revenue</b> &amp; margin</p><script>x()</script>",
             "descriptionText": "Grow revenue & margin",
             "status": "ON_TRACK",
-            "statusUpdatedAt": datetime(2026, 2, 1, 10, tzinfo=UTC),
-            "deadline": datetime(2026, 3, 31, 23, 59, 59, tzinfo=UTC),
+            "statusUpdatedAt": "2026-02-01T10:00:00+00:00",
+            "deadline": "2026-03-31T23:59:59+00:00",
         }
         assert g.nodes["KeyResult"]["k1"] == {
             "id": "k1",
@@ -217,9 +217,24 @@ class TestDiff:
 
 class TestSnapshotEncoding:
     def test_round_trip_keeps_types(self) -> None:
-        """Datetimes, floats and relationships survive the state file."""
+        """Instants, floats and relationships survive the state file."""
         g = base_graph()
         back = decode_state(encode_state(g))
         assert back.nodes == g.nodes
         assert back.rels == g.rels
-        assert isinstance(back.nodes["Objective"]["o1"]["deadline"], datetime)
+        assert back.nodes["Objective"]["o1"]["deadline"] == "2026-03-31T23:59:59+00:00"
+        assert back.nodes["KeyResult"]["k1"]["percentDone"] == 40.0
+        assert all(isinstance(r, Rel) for r in back.rels)
+
+    def test_instants_become_neo4j_datetimes_only_when_written(self) -> None:
+        """to_neo4j turns the temporal properties, and only those, into aware datetimes."""
+        from okrsync.graph import to_neo4j
+
+        row = to_neo4j(
+            {"deadline": "2026-03-31T23:59:59+00:00", "name": "2026-01-01", "startDate": None}
+        )
+        assert row == {
+            "deadline": datetime(2026, 3, 31, 23, 59, 59, tzinfo=UTC),
+            "name": "2026-01-01",
+            "startDate": None,
+        }
