@@ -7,7 +7,7 @@ NEO4J  := deploy/neo4j/local-neo4j.sh
 # The local server's credentials, unless the caller points at its own server.
 NEO4J_ENV = $(if $(NEO4J_URI),,$(shell $(NEO4J) env | sed 's/^export //'))
 
-.PHONY: help venv neo4j neo4j-stop neo4j-env lint format test unit integration run sync simulate bench clean browser-deps browser-test screenshot
+.PHONY: help venv neo4j neo4j-stop neo4j-env lint format test unit integration run sync simulate bench clean browser-deps browser-test screenshot chaos
 
 help:
 	@echo "make run         start Neo4j, the OKR simulator (or the real API) and the okrsync daemon"
@@ -70,6 +70,10 @@ browser-test: venv neo4j browser-deps
 
 screenshot: venv neo4j browser-deps
 	env $(NEO4J_ENV) $(BIN)/python -m tests.browser.screenshot --out docs/neo4j-browser.png
+
+# The chaos/soak run: every fault, then an exact comparison; CHAOS_ARGS="--duration 600 --seed 9"
+chaos: venv neo4j
+	env $(NEO4J_ENV) $(BIN)/python -m tests.chaos.run $(CHAOS_ARGS)
 
 bench: venv neo4j
 	env $(NEO4J_ENV) $(BIN)/python bench/run.py

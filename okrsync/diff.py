@@ -10,7 +10,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from okrsync.transform import ENTITY_LABELS, LABELS, GraphState, Props, PropValue, Rel
+from okrsync.transform import (
+    ENTITY_LABELS,
+    LABELS,
+    GraphState,
+    Props,
+    PropValue,
+    Rel,
+    as_props,
+    canonical,
+)
 
 NodeKind = Literal["created", "updated", "deleted"]
 
@@ -73,13 +82,16 @@ def plan_changes(before: GraphState, after: GraphState) -> Plan:
     for label in LABELS:
         old_nodes, new_nodes = before.nodes.get(label, {}), after.nodes.get(label, {})
         for node_id, props in new_nodes.items():
-            old = old_nodes.get(node_id)
-            if old is None:
-                plan.nodes.append(NodeChange("created", label, node_id, props))
+            stored = old_nodes.get(node_id)
+            if stored is None:
+                plan.nodes.append(NodeChange("created", label, node_id, as_props(props)))
                 continue
-            if old == props:  # the common case, compared in C
+            if isinstance(stored, str) and isinstance(props, dict):
+                if stored == canonical(props):  # the common case: one string compare
+                    continue
+            elif stored == props:
                 continue
-            fields = changed_fields(old, props)
+            fields = changed_fields(as_props(stored), as_props(props))
             if fields:
                 plan.nodes.append(
                     NodeChange(
@@ -91,7 +103,7 @@ def plan_changes(before: GraphState, after: GraphState) -> Plan:
                     )
                 )
         for node_id in sorted(old_nodes.keys() - new_nodes.keys()):
-            gone = old_nodes[node_id]
+            gone = as_props(old_nodes[node_id])
             # Deleted entities are logged with what identifies them to a person.
             remembered: dict[str, tuple[PropValue | None, PropValue | None]] = {
                 k: (gone[k], None) for k in ("key", "name") if k in gone

@@ -19,19 +19,23 @@ from typing import Any, TextIO
 import structlog
 
 from okrsync.errors import StateError
-from okrsync.transform import LABELS, GraphState, Rel
+from okrsync.transform import LABELS, GraphState, Rel, canonical
 
 log = structlog.get_logger("okrsync.state")
 
-VERSION = 2  # 2: instants as ISO strings, not tagged objects
+VERSION = 3  # 3: each node's properties as canonical JSON text
 SNAPSHOT = "snapshot.json"
 PENDING = "cycle.pending"
 
 
 def _document(state: GraphState) -> dict[str, Any]:
+    nodes = {
+        label: {node_id: v if isinstance(v, str) else canonical(v) for node_id, v in by_id.items()}
+        for label, by_id in state.nodes.items()
+    }
     return {
         "version": VERSION,
-        "nodes": state.nodes,
+        "nodes": nodes,
         "rels": [[r.type, r.from_label, r.from_id, r.to_label, r.to_id] for r in state.rels],
     }
 
@@ -46,7 +50,10 @@ def decode_state(data: bytes) -> GraphState:
         raise ValueError("unknown snapshot version")
     state = GraphState()
     for label in LABELS:
-        state.nodes[label] = doc["nodes"].get(label, {})
+        nodes = doc["nodes"].get(label, {})
+        if not all(isinstance(v, str) for v in nodes.values()):
+            raise ValueError(f"{label} nodes are not canonical JSON text")
+        state.nodes[label] = nodes
     state.rels = set(map(Rel._make, doc["rels"]))
     return state
 

@@ -8,6 +8,7 @@ and to persist); the writer turns the TEMPORAL properties into Neo4j DateTime va
 from __future__ import annotations
 
 import html
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -61,11 +62,29 @@ def iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.astimezone(UTC).isoformat()
 
 
+def canonical(props: Props) -> str:
+    """Properties as canonical JSON text: how the state file keeps them, compact and comparable."""
+    # Key order is transform's fixed order; a text from another order only costs a re-compare.
+    return json.dumps(props, ensure_ascii=False, separators=(",", ":"))
+
+
+def as_props(value: Props | str) -> Props:
+    """Properties from either form (a dict, or canonical JSON text from the state file)."""
+    if isinstance(value, str):
+        decoded: Props = json.loads(value)
+        return decoded
+    return value
+
+
 @dataclass
 class GraphState:
     """What the mirrored part of the graph holds: nodes by label and id, and relationships."""
 
-    nodes: dict[str, dict[str, Props]] = field(default_factory=lambda: {lb: {} for lb in LABELS})
+    # Props, or their canonical JSON text when read from the state file: a text per node costs
+    # a fraction of a dict's memory, and is decoded only for the few nodes that changed.
+    nodes: dict[str, dict[str, Props | str]] = field(
+        default_factory=lambda: {lb: {} for lb in LABELS}
+    )
     rels: set[Rel] = field(default_factory=set)
 
     def count(self, label: str) -> int:

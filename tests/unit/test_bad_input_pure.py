@@ -12,7 +12,7 @@ from okrsync.api import OkrApiClient, RetryPolicy, fetch_snapshot
 from okrsync.diff import plan_changes
 from okrsync.models import parse_export
 from okrsync.snapshot import decode_state, encode_state
-from okrsync.transform import GraphState, Rel, to_graph
+from okrsync.transform import GraphState, Rel, as_props, to_graph
 from tests.unit.test_transform_diff import snapshot
 
 # Any unicode text without NUL or lone surrogates (Neo4j stores both only as escapes).
@@ -48,7 +48,8 @@ def test_any_text_round_trips(
     assert {o["name"] for o in state.nodes["Objective"].values()} == set(names[: len(ids)])
     assert all(d.from_id == d.missing_id for d in dangling)  # only the self-parent is skipped
     back = decode_state(encode_state(state))
-    assert back.nodes == state.nodes and back.rels == state.rels
+    decoded = {lb: {i: as_props(p) for i, p in n.items()} for lb, n in back.nodes.items()}
+    assert decoded == state.nodes and back.rels == state.rels
     assert plan_changes(back, state).empty
 
 

@@ -148,7 +148,7 @@ class TestStateStore:
         store.clear_pending()
         assert not store.was_interrupted()
         loaded = store.load()
-        assert loaded is not None and loaded.nodes["Team"] == {"t": {"id": "t", "name": "A"}}
+        assert loaded is not None and loaded.nodes["Team"] == {"t": '{"id":"t","name":"A"}'}
         assert [p.name for p in (tmp_path / "state").iterdir()] == ["snapshot.json"]
 
     def test_corrupt_file_reads_as_no_snapshot(self, tmp_path: Path) -> None:

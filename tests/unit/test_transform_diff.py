@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from okrsync.diff import plan_changes
 from okrsync.models import parse_export
 from okrsync.snapshot import decode_state, encode_state
-from okrsync.transform import GraphState, Rel, html_to_text, to_graph
+from okrsync.transform import GraphState, Rel, as_props, html_to_text, to_graph
 
 
 def snapshot(okrs: list[dict], krs: list[dict], **lookups: list[dict]):
@@ -220,10 +220,20 @@ class TestSnapshotEncoding:
         """Instants, floats and relationships survive the state file."""
         g = base_graph()
         back = decode_state(encode_state(g))
-        assert back.nodes == g.nodes
+        decoded = {lb: {i: as_props(p) for i, p in n.items()} for lb, n in back.nodes.items()}
+        assert decoded == g.nodes
         assert back.rels == g.rels
-        assert back.nodes["Objective"]["o1"]["deadline"] == "2026-03-31T23:59:59+00:00"
-        assert back.nodes["KeyResult"]["k1"]["percentDone"] == 40.0
+        assert as_props(back.nodes["Objective"]["o1"])["deadline"] == "2026-03-31T23:59:59+00:00"
+        assert as_props(back.nodes["KeyResult"]["k1"])["percentDone"] == 40.0
+        assert plan_changes(back, g).empty  # stored text and fresh dicts compare equal
+
+    def test_a_change_against_stored_text_names_the_field(self) -> None:
+        """Diffing fresh rows against the state file still yields field-level old/new pairs."""
+        back = decode_state(encode_state(base_graph()))
+        after = base_graph()
+        after.nodes["KeyResult"]["k1"]["percentDone"] = 55.0
+        (change,) = plan_changes(back, after).nodes
+        assert change.fields == {"percentDone": (40.0, 55.0)}
         assert all(isinstance(r, Rel) for r in back.rels)
 
     def test_instants_become_neo4j_datetimes_only_when_written(self) -> None:
