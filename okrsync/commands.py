@@ -51,6 +51,9 @@ def sync_options(settings: Settings) -> SyncOptions:
         window=Window(settings.window_start_ms, settings.window_end_ms),
         batch_size=settings.batch_size,
         max_delete_fraction=settings.max_delete_fraction,
+        checkins=settings.checkins,
+        journal=settings.journal,
+        journal_retention_days=settings.journal_retention_days,
     )
 
 

@@ -42,6 +42,9 @@ class Settings:
     log_level: str = "info"
     http_listen: str | None = None
     health_intervals: float = 3.0
+    checkins: bool = True
+    journal: bool = True
+    journal_retention_days: int = 180
 
     def __repr__(self) -> str:  # secrets are Secret instances: their repr is '***'
         inner = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in fields(self))
@@ -70,6 +73,9 @@ ENV_NAMES = {
     "OKRSYNC_LOG_LEVEL": "log_level",
     "OKRSYNC_HTTP_LISTEN": "http_listen",
     "OKRSYNC_HEALTH_INTERVALS": "health_intervals",
+    "OKRSYNC_CHECKINS": "checkins",
+    "OKRSYNC_JOURNAL": "journal",
+    "OKRSYNC_JOURNAL_RETENTION_DAYS": "journal_retention_days",
 }
 _FIELDS = {f.name: f for f in fields(Settings)}
 # Friendlier names a config file may use for a setting.
@@ -116,7 +122,14 @@ def _coerce(name: str, value: Any) -> Any:
     if value is None:
         return None
     if isinstance(default, bool):
-        raise AssertionError("no boolean settings")
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in ("true", "yes", "on", "1"):
+            return True
+        if text in ("false", "no", "off", "0"):
+            return False
+        raise ConfigError(f"{name}: expected true or false, got {value!r}")
     if isinstance(default, int) and not isinstance(default, bool):
         try:
             return int(value)
@@ -219,6 +232,8 @@ def validate(s: Settings) -> Settings:
         raise ConfigError("window_start must be before window_end")
     if s.log_level not in LOG_LEVELS:
         raise ConfigError(f"log_level must be one of {', '.join(LOG_LEVELS)}")
+    if s.journal_retention_days < 1:
+        raise ConfigError("journal_retention_days must be at least 1")
     if s.http_listen is not None and ":" not in s.http_listen:
         raise ConfigError("http_listen must be host:port, e.g. 127.0.0.1:9464")
     return s

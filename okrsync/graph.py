@@ -234,6 +234,39 @@ class Graph:
         if stats.counters["nodes_created"] != 1:
             raise GraphError("Neo4j accepted the write check but created nothing")
 
+    # --- history: check-ins and the change journal ------------------------------------------
+
+    def write_checkins(self, rows: Sequence[dict[str, Any]], batch_size: int = 5000) -> WriteStats:
+        stats = WriteStats()
+        for batch in _batches(rows, batch_size):
+            prepared = [{**r, "props": to_neo4j(r["props"])} for r in batch]
+            self._run_write(cypher("history/merge_updates"), stats, rows=prepared)
+        return stats
+
+    def chain_checkins(
+        self, entity_ids: Sequence[str], stats: WriteStats, batch_size: int = 1000
+    ) -> None:
+        for batch in _batches(entity_ids, batch_size):
+            self._run_write(cypher("history/chain_updates"), stats, entityIds=list(batch))
+
+    def write_journal(
+        self, run: dict[str, Any], changes: Sequence[dict[str, Any]], batch_size: int = 5000
+    ) -> WriteStats:
+        stats = WriteStats()
+        for batch in _batches(changes, batch_size) if changes else [changes]:
+            self._run_write(cypher("history/journal"), stats, run=run, changes=list(batch))
+        return stats
+
+    def prune_journal(self, before: str, batch_size: int = 10_000) -> int:
+        """Delete journal entries older than `before` (ISO instant) in bounded batches."""
+        deleted = 0
+        while True:
+            stats = WriteStats()
+            self._run_write(cypher("history/prune_journal"), stats, before=before, limit=batch_size)
+            deleted += stats.counters["nodes_deleted"]
+            if stats.counters["nodes_deleted"] == 0:
+                return deleted
+
     # --- reads ---------------------------------------------------------------------------
 
     def counts(self) -> dict[str, int]:

@@ -19,6 +19,7 @@ from typing import Any, TextIO
 import structlog
 
 from okrsync.errors import StateError
+from okrsync.history import CheckinCursor
 from okrsync.transform import LABELS, GraphState, Rel, canonical
 
 log = structlog.get_logger("okrsync.state")
@@ -26,6 +27,7 @@ log = structlog.get_logger("okrsync.state")
 VERSION = 3  # 3: each node's properties as canonical JSON text
 SNAPSHOT = "snapshot.json"
 PENDING = "cycle.pending"
+CURSOR = "checkins.json"
 
 
 def _document(state: GraphState) -> dict[str, Any]:
@@ -119,6 +121,26 @@ class StateStore:
         except OSError as exc:
             Path(tmp).unlink(missing_ok=True)
             raise StateError(f"cannot write {path}: {exc.strerror}") from None
+
+    # --- the check-in feed's cursor ------------------------------------------------------
+
+    def load_cursor(self) -> CheckinCursor:
+        path = self.directory / CURSOR
+        try:
+            return CheckinCursor.from_json(json.loads(path.read_bytes()))
+        except FileNotFoundError:
+            return CheckinCursor()
+        except (OSError, ValueError) as exc:
+            log.warning(
+                "state.cursor_unreadable",
+                path=str(path),
+                error=str(exc)[:200],
+                action="pulling the whole check-in feed again",
+            )
+            return CheckinCursor()
+
+    def save_cursor(self, cursor: CheckinCursor) -> None:
+        self._atomic_write(self.directory / CURSOR, lambda f: json.dump(cursor.to_json(), f))
 
     # --- the in-flight marker ------------------------------------------------------------
 

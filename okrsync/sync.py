@@ -6,8 +6,10 @@ get (api) -> transform -> diff -> guard -> write (graph) -> persist (snapshot) -
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 import structlog
@@ -16,8 +18,9 @@ from okrsync.api import OkrApiClient, Window, fetch_snapshot
 from okrsync.diff import NodeChange, Plan, plan_changes
 from okrsync.errors import MassDeleteRefused
 from okrsync.graph import Graph, WriteStats
+from okrsync.history import created_ms, journal, update_row
 from okrsync.snapshot import StateStore
-from okrsync.transform import LABELS, REL_TYPES, Dangling, GraphState, to_graph
+from okrsync.transform import LABELS, REL_TYPES, Dangling, GraphState, iso, to_graph
 
 log = structlog.get_logger("okrsync.sync")
 
@@ -33,6 +36,7 @@ class CycleResult:
     timings: dict[str, float] = field(default_factory=dict)
     stats: WriteStats | None = None
     entities: dict[str, int] = field(default_factory=dict)
+    checkins: int = 0
 
     def summary(self) -> dict[str, object]:
         stats = self.stats
@@ -44,6 +48,7 @@ class CycleResult:
             # What Neo4j itself reported: the proof that a no-op cycle wrote nothing.
             "statements": stats.statements if stats else 0,
             "writes": {k: v for k, v in stats.counters.items() if v} if stats else {},
+            "checkins": self.checkins,
         }
 
 
@@ -61,6 +66,9 @@ class SyncOptions:
     window: Window = field(default_factory=Window)
     batch_size: int = 5000
     max_delete_fraction: float = 0.5
+    checkins: bool = True
+    journal: bool = True
+    journal_retention_days: int = 180
 
 
 class Syncer:
@@ -81,12 +89,15 @@ class Syncer:
         self._warned: set[tuple[str, str]] = set()
         # Test hook: called before every write batch with the statement's name.
         self.before_batch: Callable[[str], None] | None = None
+        # The clock the change journal stamps runs with (tests set it).
+        self.now: Callable[[], datetime] = lambda: datetime.now(UTC)
 
     def run_cycle(
         self, *, dry_run: bool = False, full: bool = False, allow_mass_delete: bool = False
     ) -> CycleResult:
         timings: dict[str, float] = {}
         started = time.monotonic()
+        started_at = self.now()
 
         snapshot = fetch_snapshot(self.client, self.options.window)
         timings["fetch"] = time.monotonic() - started
@@ -126,6 +137,12 @@ class Syncer:
                 self._schema_applied = True
             self.store.mark_pending()
             result.stats = self.graph.apply(plan, self.options.batch_size, self.before_batch)
+            if self.options.journal and not plan.empty:
+                self._write_journal(
+                    plan,
+                    started_at,
+                    per_field=bool(previous and previous.nodes and base.entity_count()),
+                )
             timings["write"] = time.monotonic() - mark
             mark = time.monotonic()
             # Only after every transaction committed: the snapshot never runs ahead of the graph.
@@ -134,10 +151,68 @@ class Syncer:
             timings["persist"] = time.monotonic() - mark
         else:
             timings["write"] = 0.0
+        if self.options.checkins:
+            mark = time.monotonic()
+            result.checkins = self._pull_checkins()
+            timings["checkins"] = time.monotonic() - mark
         timings["total"] = time.monotonic() - started
         log_changes(plan)
         log.info("sync.completed", **result.summary(), reason=reason, entities=result.entities)
         return result
+
+    def _write_journal(self, plan: Plan, started_at: datetime, per_field: bool) -> None:
+        finished = self.now()
+        run, changes = journal(
+            plan,
+            f"{started_at.isoformat()}-{uuid.uuid4().hex[:8]}",
+            started_at,
+            finished,
+            per_field,
+        )
+        self.graph.write_journal(run, changes, self.options.batch_size)
+        # Pruning only in cycles that changed something: a quiet cycle writes nothing at all.
+        cutoff = finished - timedelta(days=self.options.journal_retention_days)
+        pruned = self.graph.prune_journal(iso(cutoff) or "")
+        if pruned:
+            log.info("journal.pruned", nodes=pruned, before=iso(cutoff))
+
+    def _pull_checkins(self) -> int:
+        """New check-ins from the update feed, a page at a time; returns how many were new."""
+        cursor = self.store.load_cursor()
+        rows: list[dict[str, object]] = []
+        seen: list[tuple[str, int]] = []
+        touched: set[str] = set()
+        written = 0
+        stats = WriteStats()
+
+        def flush() -> None:
+            nonlocal written
+            if rows:
+                stats.counters.update(
+                    self.graph.write_checkins(rows, self.options.batch_size).counters
+                )
+                written += len(rows)
+                rows.clear()
+
+        for update in self.client.iter_updates(later_than_ms=cursor.later_than()):
+            row = update_row(update)
+            if row is None:
+                continue
+            seen.append((str(row["id"]), created_ms(update)))
+            if row["id"] in cursor.recent_ids:
+                continue  # delivered again by the overlap window: already written
+            rows.append(row)
+            touched.add(str(row["entityId"]))
+            if len(rows) >= self.options.batch_size:
+                flush()
+        flush()
+        if touched:
+            self.graph.chain_checkins(sorted(touched), stats)
+        if seen:
+            self.store.save_cursor(cursor.advance(seen))
+        if written:
+            log.info("checkins.written", count=written, entities=len(touched))
+        return written
 
     def _choose_mode(self, previous: GraphState | None, full: bool) -> tuple[Mode, str]:
         if full:

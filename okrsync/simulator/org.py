@@ -142,6 +142,9 @@ class Org:
             f"557058:{self.rng.getrandbits(64):016x}" for _ in range(max(4, objectives // 3))
         ]
         self.generation = 0
+        self.feed_version = 0
+        self._feed: list[Json] = []
+        self._feed_key: tuple[int, int] | None = None
         self._generate(objectives)
 
     @classmethod
@@ -158,6 +161,7 @@ class Org:
         }
         org.key_results = {k["id"]: dict(k) for k in data.get("krs", [])}
         org.updates = {}
+        org.feed_version += 1
         for _, entity in org.iter_entities():
             latest = entity.get("latestUpdate")
             org.updates[entity["id"]] = (
@@ -320,6 +324,7 @@ class Org:
             update["value"] = None
         history = self.updates.setdefault(entity["id"], [])
         history.append(update)
+        self.feed_version += 1
         history.sort(key=lambda u: u["created"])
         entity["latestUpdate"] = {
             k: history[-1][k] for k in ("entityId", "status", "created", "value", "description")
@@ -425,6 +430,7 @@ class Org:
 
     def delete_objective(self, oid: str) -> list[str]:
         """Delete an objective with its key results; its child objectives become roots."""
+        self.feed_version += 1
         del self.objectives[oid]
         self.updates.pop(oid, None)
         gone = [k for k, kr in self.key_results.items() if kr["parentObjectiveId"] == oid]
@@ -437,6 +443,7 @@ class Org:
         return gone
 
     def delete_key_result(self, kid: str) -> None:
+        self.feed_version += 1
         del self.key_results[kid]
         self.updates.pop(kid, None)
 
@@ -569,9 +576,13 @@ class Org:
         return children, krs_of
 
     def all_updates_newest_first(self) -> list[Json]:
-        out = [u for history in self.updates.values() for u in history]
-        out.sort(key=lambda u: (u["created"], u["updateId"]), reverse=True)
-        return out
+        # Cached until the next check-in or delete: a feed is paged through many requests.
+        key = (self.feed_version, len(self.updates))
+        if self._feed_key != key:
+            out = [u for history in self.updates.values() for u in history]
+            out.sort(key=lambda u: (u["created"], u["updateId"]), reverse=True)
+            self._feed, self._feed_key = out, key
+        return self._feed
 
     def iter_entities(self) -> Iterator[tuple[str, Json]]:
         yield from (("objective", o) for o in self.objectives.values())

@@ -67,6 +67,8 @@ class Simulator:
         self.org = org
         self.controls = Controls(token=token)
         self.lock = threading.RLock()
+        self._feed_key: tuple[object, ...] | None = None
+        self._feed_cache: list[Json] = []
 
     def push_faults(self, *faults: str) -> None:
         for fault in faults:
@@ -112,6 +114,25 @@ class Simulator:
             _page_size(query)
             return {"comments": []}
         raise LookupError(path)
+
+    def _filtered_feed(
+        self, entity: str | None, later: int | None, earlier: int | None
+    ) -> list[Json]:
+        # The pages of one pull ask the same question: answer it once per feed version.
+        key = (self.org.feed_version, entity, later, earlier)
+        if self._feed_key != key:
+            updates = self.org.all_updates_newest_first()
+            if entity is not None:
+                updates = [u for u in updates if u["entityId"] == entity]
+            if later is not None or earlier is not None:
+                updates = [
+                    u
+                    for u in updates
+                    if (later is None or (epoch_ms(u["created"]) or 0) > later)
+                    and (earlier is None or (epoch_ms(u["created"]) or 0) < earlier)
+                ]
+            self._feed_cache, self._feed_key = updates, key
+        return self._feed_cache
 
     def _objectives(self, ids: list[str], expand: set[str]) -> Json:
         children, krs_of = self.org.indexes()
@@ -161,16 +182,7 @@ class Simulator:
         later = _optional_int(query, "laterThan")
         earlier = _optional_int(query, "earlierThan")
         entity = query.get("entityId", [None])[0]
-        updates = self.org.all_updates_newest_first()
-        if entity is not None:
-            updates = [u for u in updates if u["entityId"] == entity]
-        if later is not None or earlier is not None:
-            updates = [
-                u
-                for u in updates
-                if (later is None or (epoch_ms(u["created"]) or 0) > later)
-                and (earlier is None or (epoch_ms(u["created"]) or 0) < earlier)
-            ]
+        updates = self._filtered_feed(entity, later, earlier)
         cursor = query.get("cursor", [None])[0]
         start = 0
         if cursor is not None:

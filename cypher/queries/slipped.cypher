@@ -1,0 +1,15 @@
+// @title What slipped
+// @description Key results whose percentDone went down, or whose status moved into a risk
+//   status, in the $days days before $asOf (from okrsync's change journal).
+// @param days 7 how many days back to look
+// @param asOf null the end of the period looked at, ISO 8601 (null: now)
+// @param riskStatuses ["AT_RISK", "ACTION_REQUIRED", "DELAYED", "MISSED_TARGET", "FAILED"] statuses that count as slipping
+WITH coalesce(datetime($asOf), datetime()) AS now
+MATCH (c:Change {entityType: 'KeyResult'})
+WHERE c.at > now - duration({days: $days}) AND c.at <= now
+  AND ((c.field = 'percentDone' AND c.new < c.old)
+       OR (c.field = 'status' AND c.new IN $riskStatuses AND NOT coalesce(c.old, '') IN $riskStatuses))
+OPTIONAL MATCH (c)-[:ABOUT]->(k:KeyResult)
+RETURN c.entityId AS id, k.key AS key, k.name AS name, c.field AS field, c.old AS old,
+       c.new AS new, toString(c.at) AS at
+ORDER BY c.at DESC, key, field

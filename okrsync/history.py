@@ -1,0 +1,155 @@
+"""Pure: what okrsync keeps of the past — check-in rows from the API's update feed, and the
+change journal rows of okrsync's own diffs. Nothing here does I/O."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from okrsync.diff import Plan
+from okrsync.models import Update
+from okrsync.transform import ENTITY_LABELS, iso
+
+# Re-ask for check-ins this much older than the newest seen: one created while the previous
+# pull ran, or with a clock skew, is not lost. Ids already written are skipped.
+OVERLAP = timedelta(minutes=10)
+JOURNALED_RELS = {"PARENT_OF": "parent", "HAS_KR": "objective"}
+
+
+@dataclass
+class CheckinCursor:
+    """Where the check-in feed was left: the newest `created` seen and the ids near it."""
+
+    newest_ms: int | None = None
+    recent_ids: set[str] = field(default_factory=set)
+
+    def later_than(self) -> int | None:
+        if self.newest_ms is None:
+            return None
+        return self.newest_ms - int(OVERLAP.total_seconds() * 1000)
+
+    def advance(self, seen: Iterable[tuple[str, int]]) -> CheckinCursor:
+        """The cursor after a pull that saw these (id, created ms) pairs."""
+        pairs = list(seen)
+        newest = max(
+            [ms for _, ms in pairs] + ([self.newest_ms] if self.newest_ms else []), default=None
+        )
+        if newest is None:
+            return self
+        floor = newest - int(OVERLAP.total_seconds() * 1000)
+        recent = {i for i, ms in pairs if ms >= floor} | (
+            self.recent_ids if self.newest_ms is not None and self.newest_ms >= floor else set()
+        )
+        return CheckinCursor(newest, recent)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"newest_ms": self.newest_ms, "recent_ids": sorted(self.recent_ids)}
+
+    @classmethod
+    def from_json(cls, data: Any) -> CheckinCursor:
+        if not isinstance(data, dict) or not isinstance(data.get("recent_ids"), list):
+            raise ValueError("not a check-in cursor")
+        newest = data.get("newest_ms")
+        return cls(newest if isinstance(newest, int) else None, set(data["recent_ids"]))
+
+
+def update_row(u: Update) -> dict[str, Any] | None:
+    """A check-in as a row for cypher/history/merge_updates; None when it cannot be placed."""
+    if not u.id or not u.entity_id or u.created is None:
+        return None
+    props = {
+        "id": u.id,
+        "entityId": u.entity_id,
+        "status": u.status,
+        "displayedStatus": u.displayed_status,
+        "value": u.value,
+        "startValue": u.start_value,
+        "desiredValue": u.desired_value,
+        "description": u.description,
+        "source": u.source,
+        "created": iso(u.created),
+    }
+    return {
+        "id": u.id,
+        "entityId": u.entity_id,
+        "props": {k: v for k, v in props.items() if v is not None},
+    }
+
+
+def created_ms(u: Update) -> int:
+    assert u.created is not None
+    return int(u.created.timestamp() * 1000)
+
+
+def journal(
+    plan: Plan, run_id: str, started: datetime, finished: datetime, per_field: bool
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The SyncRun row and its Change rows (objectives and key results only).
+
+    `per_field` False (the first mirror of an org) records the run's counts alone: a hundred
+    thousand "created" entries would say nothing a person wants to read.
+    """
+    at = iso(finished)
+    run = {"id": run_id, "startedAt": iso(started), "finishedAt": at, **plan.summary()}
+    changes: list[dict[str, Any]] = []
+    if not per_field:
+        return run, changes
+
+    def change(
+        entity_type: str,
+        entity_id: str,
+        kind: str,
+        field_name: str | None,
+        old: Any,
+        new: Any,
+        **extra: Any,
+    ) -> None:
+        row = {
+            "entityType": entity_type,
+            "entityId": entity_id,
+            "kind": kind,
+            "field": field_name,
+            "old": old,
+            "new": new,
+            "at": at,
+            **extra,
+        }
+        changes.append({k: v for k, v in row.items() if v is not None})
+
+    for c in plan.nodes:
+        if c.label not in ENTITY_LABELS:
+            continue
+        if c.kind == "updated":
+            for field_name, (old, new) in c.fields.items():
+                change(c.label, c.id, "updated", field_name, old, new)
+        elif c.kind == "created":
+            change(
+                c.label,
+                c.id,
+                "created",
+                None,
+                None,
+                None,
+                key=c.props.get("key"),
+                name=c.props.get("name"),
+            )
+        else:
+            remembered = {k: old for k, (old, _) in c.fields.items()}
+            change(
+                c.label,
+                c.id,
+                "deleted",
+                None,
+                None,
+                None,
+                key=remembered.get("key"),
+                name=remembered.get("name"),
+            )
+    for kind, rels in (("unlinked", plan.unlinked), ("linked", plan.linked)):
+        for r in rels:
+            if r.type in JOURNALED_RELS:
+                old, new = (r.from_id, None) if kind == "unlinked" else (None, r.from_id)
+                change(r.to_label, r.to_id, kind, JOURNALED_RELS[r.type], old, new)
+    return run, changes

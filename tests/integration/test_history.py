@@ -1,0 +1,211 @@
+"""History: check-ins as a timeline, okrsync's change journal, point-in-time questions."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import neo4j
+import pytest
+
+from okrsync import queries
+from okrsync.api import OkrApiClient
+from okrsync.graph import Graph
+from okrsync.simulator import Org, SimulatorServer
+from okrsync.snapshot import StateStore
+from okrsync.sync import Syncer, SyncOptions
+from tests.spec import DATA
+
+T0 = datetime(2026, 3, 1, 12, tzinfo=UTC)
+T1 = datetime(2026, 3, 10, 12, tzinfo=UTC)
+
+
+def rows(graph: Graph, name: str, **params: Any) -> list[dict[str, Any]]:
+    return [{k: queries.plain(v) for k, v in r.items()} for r in queries.run(graph, name, params)]
+
+
+def count(graph: Graph, query: str) -> int:
+    return int(graph.read(query)[0]["n"])
+
+
+@pytest.fixture
+def history(graph: Graph, tmp_path: Path) -> Any:
+    """The fixture org synced at T0, edited, synced again at T1."""
+    org = Org.from_export(json.loads((DATA / "fixture_org.json").read_text()))
+    server = SimulatorServer(org).start()
+    client = OkrApiClient(server.url, "t")
+    store = StateStore(tmp_path / "state")
+    store.ensure()
+    syncer = Syncer(client, graph, store, SyncOptions())
+    syncer.now = lambda: T0
+    first = syncer.run_cycle()
+
+    def edit(o: Org) -> None:
+        o.set_progress("k1", 10.0)  # 30 -> 10: slipped
+        o.set_status("k4", "AT_RISK")  # ON_TRACK -> AT_RISK: slipped
+        o.set_progress("o2", 25.0)
+        o.rename("o2", "Sales pipeline v2")
+        o.move_objective("o3", "o2")  # O-1 -> O-2: reparented
+        o.objectives["o1"]["deadline"] = "2026-04-30T23:59:59+0000"  # deadline moved
+
+    server.sim.mutate(edit)
+    syncer.now = lambda: T1
+    second = syncer.run_cycle()
+    yield syncer, server, first, second
+    client.close()
+    server.stop()
+
+
+def test_checkins_become_a_timeline(history: Any, graph: Graph) -> None:
+    """Update nodes, HAS_UPDATE from their entity, PREVIOUS from newer to older."""
+    _, _, first, second = history
+    assert first.checkins == 6  # the fixture's six latest check-ins
+    assert second.checkins == 1  # the AT_RISK check-in of KR-4
+    assert count(graph, "MATCH (u:Update) RETURN count(u) AS n") == 7
+    assert (
+        count(graph, "MATCH (:KeyResult {id: 'k4'})-[:HAS_UPDATE]->(u) RETURN count(u) AS n") == 2
+    )
+    chain = graph.read(
+        "MATCH (n:Update)-[:PREVIOUS]->(o:Update) RETURN n.status AS newer, "
+        "o.status AS older, n.entityId AS e"
+    )
+    assert chain == [{"newer": "AT_RISK", "older": "ON_TRACK", "e": "k4"}]
+    curve = rows(graph, "kr_progress_curve", kr="KR-4")
+    assert [(r["at"][:10], r["status"]) for r in curve] == [
+        ("2026-03-28", "ON_TRACK"),
+        ("2026-05-01", "AT_RISK"),
+    ]
+    assert curve[0]["value"] == 12.0
+
+
+def test_quiet_cycle_writes_nothing_not_even_history(history: Any, graph: Graph) -> None:
+    """The overlap window re-delivers check-ins; none is written again; no SyncRun recorded."""
+    syncer, _, _, _ = history
+    runs = count(graph, "MATCH (r:SyncRun) RETURN count(r) AS n")
+    quiet = syncer.run_cycle()
+    assert quiet.plan.empty and quiet.stats is None and quiet.checkins == 0
+    assert count(graph, "MATCH (r:SyncRun) RETURN count(r) AS n") == runs == 2
+
+
+def test_change_journal(history: Any, graph: Graph) -> None:
+    """The first mirror records counts only; the edit cycle records each field change."""
+    changes = graph.read(
+        "MATCH (r:SyncRun)-[:RECORDED]->(c:Change) OPTIONAL MATCH (c)-[:ABOUT]->(e) "
+        "RETURN c.entityId AS id, c.kind AS kind, c.field AS field, c.old AS old, "
+        "c.new AS new, e IS NOT NULL AS linked ORDER BY id, field, kind"
+    )
+    assert changes == [
+        {
+            "id": "k1",
+            "kind": "updated",
+            "field": "percentDone",
+            "old": 30.0,
+            "new": 10.0,
+            "linked": True,
+        },
+        {
+            "id": "k4",
+            "kind": "updated",
+            "field": "currentValue",
+            "old": 12.0,
+            "new": changes[1]["new"],
+            "linked": True,
+        },
+        {
+            "id": "k4",
+            "kind": "updated",
+            "field": "status",
+            "old": "ON_TRACK",
+            "new": "AT_RISK",
+            "linked": True,
+        },
+        {
+            "id": "k4",
+            "kind": "updated",
+            "field": "statusUpdatedAt",
+            "old": "2026-03-28T09:00:00+00:00",
+            "new": "2026-05-01T00:00:00+00:00",
+            "linked": True,
+        },
+        {
+            "id": "o1",
+            "kind": "updated",
+            "field": "deadline",
+            "old": "2026-03-31T23:59:59+00:00",
+            "new": "2026-04-30T23:59:59+00:00",
+            "linked": True,
+        },
+        {
+            "id": "o2",
+            "kind": "updated",
+            "field": "name",
+            "old": "Sales pipeline",
+            "new": "Sales pipeline v2",
+            "linked": True,
+        },
+        {
+            "id": "o2",
+            "kind": "updated",
+            "field": "percentDone",
+            "old": 20.0,
+            "new": 25.0,
+            "linked": True,
+        },
+        {"id": "o3", "kind": "linked", "field": "parent", "old": None, "new": "o2", "linked": True},
+        {
+            "id": "o3",
+            "kind": "unlinked",
+            "field": "parent",
+            "old": "o1",
+            "new": None,
+            "linked": True,
+        },
+    ]
+    runs = graph.read(
+        "MATCH (r:SyncRun) RETURN r.created AS created, r.updated AS updated, "
+        "toString(r.finishedAt) AS at ORDER BY r.finishedAt"
+    )
+    assert runs == [
+        {"created": 19, "updated": 0, "at": "2026-03-01T12:00:00Z"},
+        {"created": 0, "updated": 4, "at": "2026-03-10T12:00:00Z"},
+    ]
+
+
+def test_point_in_time_questions(history: Any, graph: Graph) -> None:
+    """What slipped, status as of a date, and what was re-scoped."""
+    slipped = rows(graph, "slipped", days=7, asOf="2026-03-12T00:00:00Z")
+    assert [(r["key"], r["field"], r["old"], r["new"]) for r in slipped] == [
+        ("KR-1", "percentDone", 30.0, 10.0),
+        ("KR-4", "status", "ON_TRACK", "AT_RISK"),
+    ]
+    assert rows(graph, "slipped", days=7, asOf="2026-03-25T00:00:00Z") == []
+    before = rows(graph, "status_as_of", period="Q1 2026", asOf="2026-03-05T00:00:00Z")
+    assert [(r["key"], r["status"], r["percentDone"]) for r in before] == [
+        ("O-1", "ON_TRACK", 50.0),
+        ("O-2", "AT_RISK", 20.0),
+        ("O-3", None, 80.0),  # its first check-in is dated 2026-03-20
+    ]
+    after = rows(graph, "status_as_of", period="Q1 2026", asOf="2026-03-12T00:00:00Z")
+    assert [r["percentDone"] for r in after] == [50.0, 25.0, 80.0]
+    rescoped = rows(graph, "rescoped", days=30, asOf="2026-03-12T00:00:00Z")
+    assert [(r["key"], r["change"], r["old"], r["new"]) for r in rescoped] == [
+        ("O-1", "deadline moved", "2026-03-31T23:59:59+00:00", "2026-04-30T23:59:59+00:00"),
+        ("O-2", "renamed", "Sales pipeline", "Sales pipeline v2"),
+        ("O-3", "reparented", "o1", "o2"),
+    ]
+
+
+def test_journal_retention_prunes_old_entries(
+    history: Any, graph: Graph, driver: neo4j.Driver
+) -> None:
+    """A change cycle long after: entries older than the retention are deleted."""
+    syncer, server, _, _ = history
+    syncer.options.journal_retention_days = 30
+    syncer.now = lambda: datetime(2026, 6, 1, tzinfo=UTC)
+    server.sim.mutate(lambda o: o.set_progress("k3", 11.0))
+    syncer.run_cycle()
+    left = graph.read("MATCH (c:Change) RETURN c.entityId AS id, c.field AS field")
+    assert left == [{"id": "k3", "field": "percentDone"}]
+    assert count(graph, "MATCH (r:SyncRun) RETURN count(r) AS n") == 1
