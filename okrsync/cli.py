@@ -67,6 +67,12 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="verify configuration, API token and Neo4j access")
     _common(check)
 
+    report = sub.add_parser("report", help="write a static HTML progress report for a period")
+    _common(report)
+    report.add_argument("--period", required=True, help='the period\'s name, e.g. "Q1 2026"')
+    report.add_argument("--out", type=Path, default=Path("report.html"))
+    report.add_argument("--days", type=int, default=7, help="what slipped in this many days")
+
     query = sub.add_parser("query", help="run a question from the query library")
     _common(query)
     query.add_argument("name", nargs="?", help="the query's name (see --list)")
@@ -186,6 +192,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return 0
     if args.command == "check":
         return commands.check(settings, args.config)
+    if args.command == "report":
+        return commands.report(settings, args.period, args.out, args.days)
     if args.command == "query":
         return commands.query(
             settings, args.name, args.param, as_json=args.json, list_only=args.list

@@ -222,6 +222,24 @@ def query(
     return 0
 
 
+def report(settings: Settings, period: str, out: Path, days: int) -> int:
+    try:
+        import matplotlib  # noqa: F401 - the charts need it
+
+        from okrsync.report import write_report
+    except ImportError:
+        raise OkrsyncError(
+            "okrsync report needs matplotlib: pip install 'okrsync[report]'"
+        ) from None
+    graph = open_graph(settings)
+    try:
+        charts = write_report(graph, period, out, days)
+    finally:
+        graph.close()
+    print(f"{out}: {charts} objectives charted")
+    return 0
+
+
 def demo(
     config_path: Path | None, overrides: dict[str, Any], *, objectives: int, seed: int, churn: int
 ) -> int:

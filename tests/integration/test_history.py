@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -209,3 +210,36 @@ def test_journal_retention_prunes_old_entries(
     left = graph.read("MATCH (c:Change) RETURN c.entityId AS id, c.field AS field")
     assert left == [{"id": "k3", "field": "percentDone"}]
     assert count(graph, "MATCH (r:SyncRun) RETURN count(r) AS n") == 1
+
+
+def test_report_is_a_self_contained_page(history: Any, graph: Graph, tmp_path: Path) -> None:
+    """One chart per objective of the period, the slipped list, nothing fetched from anywhere."""
+    from okrsync.report import progress_series, render
+
+    page = render(graph, "Q1 2026", days=7, now=datetime(2026, 3, 12, tzinfo=UTC))
+    assert page.count("<section class='objective'>") == 3
+    assert page.count("<svg") == 3
+    assert "O-2 Sales pipeline v2" in page
+    assert "<td>KR-1 Close 10 deals</td><td>percentDone</td><td>30.0</td><td>10.0</td>" in page
+    assert "<script" not in page
+    # Only in-page references (the SVGs' own #ids): nothing to fetch from anywhere.
+    assert re.findall(r'(?:src|href)="(?!#)', page) == []
+    series = progress_series(
+        {
+            "start": "2026-01-01T00:00:00Z",
+            "percentDone": 25.0,
+            "changes": [{"at": "2026-03-10T12:00:00Z", "old": 20.0, "new": 25.0}],
+            "checkins": [],
+        },
+        datetime(2026, 3, 12, tzinfo=UTC),
+    )
+    assert [(p[0].date().isoformat(), p[1]) for p in series] == [
+        ("2026-01-01", 20.0),
+        ("2026-03-10", 25.0),
+        ("2026-03-12", 25.0),
+    ]
+    out = tmp_path / "r.html"
+    from okrsync.report import write_report
+
+    assert write_report(graph, "Q1 2026", out) == 3
+    assert out.read_text().startswith("<!doctype html>")

@@ -63,4 +63,4 @@ def test_wheel_installs_into_a_fresh_venv_and_ships_cypher(tmp_path: Path) -> No
     ).stdout.splitlines()
     assert out[0].startswith(str(venv))
     assert out[1] == "SET n = row.props"
-    assert out[2] == "7"
+    assert out[2] == "12"
