@@ -12,7 +12,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import structlog
@@ -116,6 +116,38 @@ class RetryPolicy:
         return rng.uniform(0, min(self.max_delay, self.base_delay * 2 ** (attempt - 1)))
 
 
+T = TypeVar("T")
+
+
+def error_kind(exc: ApiError) -> str:
+    return str(exc.status) if isinstance(exc, ApiStatusError) else type(exc).__name__
+
+
+def call_with_retries(
+    call: Callable[[], T],
+    policy: RetryPolicy,
+    rng: random.Random,
+    sleep: Callable[[float], None],
+    note: Callable[[str, int, float], None],
+) -> T:
+    """call(), retried on retryable ApiErrors with backoff until the policy's budget is spent."""
+    started = time.monotonic()
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            return call()
+        except ApiError as exc:
+            delay = policy.delay(attempt, rng)
+            spent = attempt >= policy.max_attempts or (
+                time.monotonic() - started + delay > policy.max_total
+            )
+            if not exc.retryable or spent:
+                raise
+            note(error_kind(exc), attempt, delay)
+            sleep(delay)
+
+
 def _error_for(response: httpx.Response, path: str) -> ApiStatusError:
     status = response.status_code
     if status == 400 and "API-Token" not in response.request.headers:
@@ -170,27 +202,18 @@ class OkrApiClient:
 
     def get_json(self, path: str, params: dict[str, str | int] | None = None) -> Any:
         """GET path and decode JSON; raises a typed ApiError once retries are exhausted."""
-        started = time.monotonic()
-        attempt = 0
-        while True:
-            attempt += 1
-            try:
-                return self._get_once(path, params)
-            except ApiError as exc:
-                kind = str(exc.status) if isinstance(exc, ApiStatusError) else type(exc).__name__
-                elapsed = time.monotonic() - started
-                delay = self.retry.delay(attempt, self._rng)
-                out_of_budget = (
-                    attempt >= self.retry.max_attempts or elapsed + delay > self.retry.max_total
-                )
-                if not exc.retryable or out_of_budget:
-                    self.errors[kind] += 1
-                    raise
-                self.retries[kind] += 1
-                log.warning(
-                    "api.retry", path=path, error=kind, attempt=attempt, delay=round(delay, 3)
-                )
-                self._sleep(delay)
+
+        def note(kind: str, attempt: int, delay: float) -> None:
+            self.retries[kind] += 1
+            log.warning("api.retry", path=path, error=kind, attempt=attempt, delay=round(delay, 3))
+
+        try:
+            return call_with_retries(
+                lambda: self._get_once(path, params), self.retry, self._rng, self._sleep, note
+            )
+        except ApiError as exc:
+            self.errors[error_kind(exc)] += 1
+            raise
 
     def _get_once(self, path: str, params: dict[str, str | int] | None) -> Any:
         self.requests += 1

@@ -179,7 +179,8 @@ def _dispatch(args: argparse.Namespace) -> int:
 
     settings = config.load(args.config, overrides=_overrides(args))
     _configure_logging(args, settings.log_level)
-    log.add_secrets(*(s.reveal() for s in (settings.api_token, settings.neo4j_password) if s))
+    secrets = (settings.api_token, settings.neo4j_password, settings.jira_api_token)
+    log.add_secrets(*(s.reveal() for s in secrets if s))
     if args.command == "sync":
         summary = commands.sync_once(
             settings, dry_run=args.dry_run, full=args.full, allow_mass_delete=args.allow_mass_delete

@@ -18,6 +18,7 @@ from okrsync.api import OkrApiClient, Window
 from okrsync.config import Settings, require_token
 from okrsync.errors import ConfigError, OkrsyncError
 from okrsync.graph import Graph
+from okrsync.jira import JiraClient
 from okrsync.snapshot import StateStore
 from okrsync.sync import Syncer, SyncOptions
 
@@ -46,6 +47,18 @@ def open_client(settings: Settings) -> OkrApiClient:
     return OkrApiClient(settings.base_url, require_token(settings), timeout=settings.http_timeout)
 
 
+def open_jira(settings: Settings) -> JiraClient | None:
+    """The Jira client for the optional Issue enrichment, when it is configured."""
+    if not (settings.jira_url and settings.jira_email and settings.jira_api_token):
+        return None
+    return JiraClient(
+        settings.jira_url,
+        settings.jira_email,
+        settings.jira_api_token,
+        timeout=settings.http_timeout,
+    )
+
+
 def sync_options(settings: Settings) -> SyncOptions:
     return SyncOptions(
         window=Window(settings.window_start_ms, settings.window_end_ms),
@@ -67,11 +80,15 @@ def syncer_for(settings: Settings) -> Iterator[Syncer]:
     except BaseException:
         client.close()
         raise
+    syncer = Syncer(client, graph, store, sync_options(settings))
+    syncer.jira = open_jira(settings)
     try:
-        yield Syncer(client, graph, store, sync_options(settings))
+        yield syncer
     finally:
         client.close()
         graph.close()
+        if syncer.jira is not None:
+            syncer.jira.close()
 
 
 def sync_once(

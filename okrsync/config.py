@@ -45,6 +45,10 @@ class Settings:
     checkins: bool = True
     journal: bool = True
     journal_retention_days: int = 180
+    jira_url: str | None = None
+    jira_email: str | None = None
+    jira_api_token: Secret | None = None
+    jira_api_token_file: Path | None = None
 
     def __repr__(self) -> str:  # secrets are Secret instances: their repr is '***'
         inner = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in fields(self))
@@ -76,6 +80,10 @@ ENV_NAMES = {
     "OKRSYNC_CHECKINS": "checkins",
     "OKRSYNC_JOURNAL": "journal",
     "OKRSYNC_JOURNAL_RETENTION_DAYS": "journal_retention_days",
+    "JIRA_URL": "jira_url",
+    "JIRA_EMAIL": "jira_email",
+    "JIRA_API_TOKEN": "jira_api_token",
+    "OKRSYNC_JIRA_API_TOKEN_FILE": "jira_api_token_file",
 }
 _FIELDS = {f.name: f for f in fields(Settings)}
 # Friendlier names a config file may use for a setting.
@@ -86,7 +94,11 @@ FILE_ALIASES = {
     "window_end": "window_end_ms",
 }
 # systemd's LoadCredential= names for the two secrets
-CREDENTIALS = {"api_token": "okr-api-token", "neo4j_password": "neo4j-password"}
+CREDENTIALS = {
+    "api_token": "okr-api-token",
+    "neo4j_password": "neo4j-password",
+    "jira_api_token": "jira-api-token",
+}
 
 
 def _parse_window(name: str, value: Any) -> int:
@@ -232,6 +244,11 @@ def validate(s: Settings) -> Settings:
         raise ConfigError("window_start must be before window_end")
     if s.log_level not in LOG_LEVELS:
         raise ConfigError(f"log_level must be one of {', '.join(LOG_LEVELS)}")
+    jira = (s.jira_url, s.jira_email, s.jira_api_token)
+    if any(jira) and not all(jira):
+        raise ConfigError("Jira enrichment needs jira_url, jira_email and jira_api_token together")
+    if s.jira_url:
+        resolve_base_url(s.jira_url)
     if s.journal_retention_days < 1:
         raise ConfigError("journal_retention_days must be at least 1")
     if s.http_listen is not None and ":" not in s.http_listen:

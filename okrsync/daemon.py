@@ -25,7 +25,7 @@ from typing import Any
 import structlog
 
 from okrsync import config, log
-from okrsync.commands import open_client, open_graph, sync_options
+from okrsync.commands import open_client, open_graph, open_jira, sync_options
 from okrsync.config import Settings
 from okrsync.errors import ConfigError, MassDeleteRefused, OkrsyncError, StateError
 from okrsync.observe import Health, Metrics, ObserveServer
@@ -46,6 +46,9 @@ CONNECTION_SETTINGS = frozenset(
         "neo4j_password",
         "neo4j_database",
         "state_dir",
+        "jira_url",
+        "jira_email",
+        "jira_api_token",
     }
 )
 FAILURE_BACKOFF_BASE = 2.0
@@ -185,9 +188,12 @@ class Daemon:
         logger.info("config.reloaded", changed=changed)
 
     def _register_secrets(self) -> None:
-        log.add_secrets(
-            *(s.reveal() for s in (self.settings.api_token, self.settings.neo4j_password) if s)
+        secrets = (
+            self.settings.api_token,
+            self.settings.neo4j_password,
+            self.settings.jira_api_token,
         )
+        log.add_secrets(*(s.reveal() for s in secrets if s))
 
     # --- the loop ------------------------------------------------------------------------
 
@@ -301,6 +307,7 @@ class Daemon:
             store = StateStore(self.settings.state_dir)
             store.ensure()
             self.syncer = Syncer(client, graph, store, sync_options(self.settings))
+            self.syncer.jira = open_jira(self.settings)
             self.syncer.before_batch = self._abandon_if_stopping
             if not self.ready:
                 self.ready = True
@@ -315,6 +322,8 @@ class Daemon:
         if self.syncer is not None:
             self.syncer.client.close()
             self.syncer.graph.close()
+            if self.syncer.jira is not None:
+                self.syncer.jira.close()
             self.syncer = None
 
     def _cycle(self) -> str:

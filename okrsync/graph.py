@@ -22,7 +22,18 @@ from neo4j.time import Date, DateTime, Duration, Time
 
 from okrsync.diff import NodeChange, Plan
 from okrsync.errors import GraphError
-from okrsync.transform import LABELS, REL_TYPES, TEMPORAL, USER, GraphState, Props, Rel, iso
+from okrsync.transform import (
+    ENRICHED_ISSUE_PROPS,
+    ISSUE,
+    LABELS,
+    REL_TYPES,
+    TEMPORAL,
+    USER,
+    GraphState,
+    Props,
+    Rel,
+    iso,
+)
 
 log = structlog.get_logger("okrsync.graph")
 
@@ -267,6 +278,15 @@ class Graph:
             if stats.counters["nodes_deleted"] == 0:
                 return deleted
 
+    def issues_to_enrich(self, every: bool) -> list[str]:
+        return [r["id"] for r in self.read(cypher("history/issues_to_enrich"), all=every)]
+
+    def enrich_issues(self, rows: Sequence[dict[str, Any]], batch_size: int = 5000) -> WriteStats:
+        stats = WriteStats()
+        for batch in _batches(rows, batch_size):
+            self._run_write(cypher("history/enrich_issues"), stats, rows=list(batch))
+        return stats
+
     # --- reads ---------------------------------------------------------------------------
 
     def counts(self) -> dict[str, int]:
@@ -283,7 +303,11 @@ class Graph:
             label = next((lb for lb in LABELS if lb in row["labels"]), None)
             if label is None:
                 continue
-            props: Props = {k: _native(v) for k, v in row["props"].items()}
+            props: Props = {
+                k: _native(v)
+                for k, v in row["props"].items()
+                if not (label == ISSUE and k in ENRICHED_ISSUE_PROPS)
+            }
             key = props.get(node_key(label))
             if isinstance(key, str):
                 state.nodes[label][key] = props

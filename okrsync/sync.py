@@ -16,9 +16,10 @@ import structlog
 
 from okrsync.api import OkrApiClient, Window, fetch_snapshot
 from okrsync.diff import NodeChange, Plan, plan_changes
-from okrsync.errors import MassDeleteRefused
+from okrsync.errors import ApiError, MassDeleteRefused
 from okrsync.graph import Graph, WriteStats
 from okrsync.history import created_ms, journal, update_row
+from okrsync.jira import JiraClient
 from okrsync.snapshot import StateStore
 from okrsync.transform import LABELS, REL_TYPES, Dangling, GraphState, iso, to_graph
 
@@ -89,6 +90,8 @@ class Syncer:
         self._warned: set[tuple[str, str]] = set()
         # Test hook: called before every write batch with the statement's name.
         self.before_batch: Callable[[str], None] | None = None
+        # Optional: Jira's fields for Issue nodes.
+        self.jira: JiraClient | None = None
         # The clock the change journal stamps runs with (tests set it).
         self.now: Callable[[], datetime] = lambda: datetime.now(UTC)
 
@@ -155,6 +158,8 @@ class Syncer:
             mark = time.monotonic()
             result.checkins = self._pull_checkins()
             timings["checkins"] = time.monotonic() - mark
+        if self.jira is not None:
+            self._enrich_issues(every=mode == "reconcile")
         timings["total"] = time.monotonic() - started
         log_changes(plan)
         log.info("sync.completed", **result.summary(), reason=reason, entities=result.entities)
@@ -175,6 +180,22 @@ class Syncer:
         pruned = self.graph.prune_journal(iso(cutoff) or "")
         if pruned:
             log.info("journal.pruned", nodes=pruned, before=iso(cutoff))
+
+    def _enrich_issues(self, every: bool) -> None:
+        """Jira's fields for new Issue nodes (all of them on a reconcile). Never fails a cycle:
+        the mirror is complete without them."""
+        assert self.jira is not None
+        ids = self.graph.issues_to_enrich(every)
+        if not ids:
+            return
+        try:
+            rows = list(self.jira.issues(ids))
+        except ApiError as exc:
+            log.warning("jira.enrichment_failed", error=str(exc), issues=len(ids))
+            return
+        if rows:
+            self.graph.enrich_issues(rows, self.options.batch_size)
+        log.info("jira.enriched", issues=len(rows), asked=len(ids))
 
     def _pull_checkins(self) -> int:
         """New check-ins from the update feed, a page at a time; returns how many were new."""
