@@ -31,6 +31,7 @@ from okrsync import log
 from okrsync.api import OkrApiClient, fetch_snapshot
 from okrsync.graph import Graph
 from okrsync.transform import GraphState, to_graph
+from tests.graph_checks import duplicate_keys
 from tests.integration.daemon_helpers import DaemonProcess, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -375,12 +376,7 @@ class Chaos:
             self.converge("final")
             self.report.differences = self.differences()
             self.report.equal = not self.report.differences
-            rows = self.graph.read(
-                "MATCH (n) WHERE n:Objective OR n:KeyResult OR n:Team OR n:Period OR n:Label "
-                "OR n:Issue OR n:User WITH labels(n) AS l, coalesce(n.id, n.accountId) AS k, "
-                "count(*) AS c WHERE c > 1 RETURN count(*) AS dupes"
-            )
-            self.report.duplicates = rows[0]["dupes"]
+            self.report.duplicates = duplicate_keys(self.graph)
         finally:
             self.stop_daemon()
             if self.sim is not None:

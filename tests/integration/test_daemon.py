@@ -16,6 +16,7 @@ from okrsync.config import Settings
 from okrsync.graph import Graph
 from okrsync.simulator import SimulatorServer
 from tests.conftest import ROOT
+from tests.graph_checks import duplicate_keys
 from tests.integration.daemon_helpers import DaemonProcess, NotifySocket, free_port, wait_for
 from tests.integration.test_sync import source_state
 
@@ -255,11 +256,7 @@ def test_daemon_survives_neo4j_restart(
         subprocess.run([str(script), "start"], env=plain, check=True, capture_output=True)
         wait_for(lambda: healthz(port)[0] == 200, timeout=60, what="healthy after restart")
         wait_for(lambda: mirrored(graph, simulator), what="converged after the restart")
-        dupes = graph.read(
-            "MATCH (n) WITH labels(n) AS l, coalesce(n.id, n.accountId) AS k,"
-            " count(*) AS c WHERE c > 1 RETURN count(*) AS dupes"
-        )
-        assert dupes == [{"dupes": 0}]
+        assert duplicate_keys(graph) == 0
     finally:
         assert daemon.stop() == 0
         subprocess.run([str(script), "start"], env=plain, capture_output=True)

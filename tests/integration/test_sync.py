@@ -21,6 +21,7 @@ from okrsync.simulator import SimulatorServer
 from okrsync.snapshot import StateStore
 from okrsync.sync import Syncer, SyncOptions
 from okrsync.transform import GraphState, to_graph
+from tests.graph_checks import duplicate_keys
 
 CHANGE_EVENTS = ("created", "updated", "deleted", "linked", "unlinked")
 
@@ -302,12 +303,7 @@ class TestSafety:
         assert result.mode == "reconcile" and result.reason == "previous cycle was interrupted"
         assert_mirrors(graph, simulator)
         assert not store.was_interrupted()
-        dupes = count(
-            driver,
-            "MATCH (n) WITH labels(n) AS l, coalesce(n.id, n.accountId) AS k,"
-            " count(*) AS c WHERE c > 1 RETURN count(*)",
-        )
-        assert dupes == 0
+        assert duplicate_keys(graph) == 0
         client.close()
 
     def test_wiped_graph_is_repaired(
