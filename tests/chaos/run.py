@@ -302,6 +302,9 @@ class Chaos:
         self.control("controls", {"token": TOKEN})
 
     def empty_tenant(self) -> None:
+        # Let the churn that fault() just made land first: a cycle still writing it when the
+        # tenant empties would change the counts for a reason that is not the guard's.
+        self.wait(lambda: not self.differences(), 90, "the churn to be mirrored")
         before = self.graph.counts()
         self.control("controls", {"empty_tenant": True})
         self.wait(
