@@ -121,8 +121,10 @@ def render(graph: Graph, period: str, days: int = 7, now: datetime | None = None
     return "\n".join(parts)
 
 
-def write_report(graph: Graph, period: str, out: Path, days: int = 7) -> int:
-    page = render(graph, period, days)
+def write_report(
+    graph: Graph, period: str, out: Path, days: int = 7, now: datetime | None = None
+) -> int:
+    page = render(graph, period, days, now)
     try:
         out.write_text(page, encoding="utf-8")
     except OSError as exc:
