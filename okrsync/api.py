@@ -10,7 +10,7 @@ import json
 import random
 import time
 from collections import Counter
-from collections.abc import Callable, Container, Iterable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -119,6 +119,30 @@ class RetryPolicy:
 T = TypeVar("T")
 
 
+def get_json_once(
+    http: httpx.Client, path: str, params: Mapping[str, str | int] | None, service: str
+) -> Any:
+    """One GET, its failures as typed ApiErrors naming `service`; no retry here."""
+    try:
+        response = http.get(path, params=params)
+    except httpx.TimeoutException:
+        raise ApiTimeout(f"{service} timed out on {path} ({http.base_url})") from None
+    except httpx.TransportError as exc:
+        raise ApiConnectError(
+            f"cannot reach {service} at {http.base_url}: {type(exc).__name__}: {exc}"
+        ) from None
+    if response.status_code >= 400:
+        raise _error_for(response, path)
+    try:
+        return response.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        kind = response.headers.get("content-type", "no content type")
+        raise MalformedPayload(
+            f"{service} answered {path} with a body that is not JSON ({kind}, "
+            f"{len(response.content)} bytes)"
+        ) from None
+
+
 def error_kind(exc: ApiError) -> str:
     return str(exc.status) if isinstance(exc, ApiStatusError) else type(exc).__name__
 
@@ -217,24 +241,7 @@ class OkrApiClient:
 
     def _get_once(self, path: str, params: dict[str, str | int] | None) -> Any:
         self.requests += 1
-        try:
-            response = self._http.get(path, params=params)
-        except httpx.TimeoutException:
-            raise ApiTimeout(f"OKR API timed out on {path} ({self.base_url})") from None
-        except httpx.TransportError as exc:
-            raise ApiConnectError(
-                f"cannot reach the OKR API at {self.base_url}: {type(exc).__name__}: {exc}"
-            ) from None
-        if response.status_code >= 400:
-            raise _error_for(response, path)
-        try:
-            return response.json()
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            kind = response.headers.get("content-type", "no content type")
-            raise MalformedPayload(
-                f"OKR API answered {path} with a body that is not JSON ({kind}, "
-                f"{len(response.content)} bytes)"
-            ) from None
+        return get_json_once(self._http, path, params, "the OKR API")
 
     # --- the endpoints -------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -159,15 +160,8 @@ class Graph:
         def work(tx: neo4j.ManagedTransaction) -> neo4j.ResultSummary:
             return tx.run(query, **params).consume()
 
-        try:
-            with self._session() as session:
-                summary = session.execute_write(work)
-        except (ServiceUnavailable, neo4j.exceptions.SessionExpired) as exc:
-            raise GraphError(f"Neo4j became unreachable during a write: {_one_line(exc)}") from None
-        except AuthError:
-            raise GraphError("Neo4j refused the credentials") from None
-        except Neo4jError as exc:
-            raise GraphError(f"Neo4j rejected a write: {exc.code}: {exc.message}") from None
+        with _as_graph_errors("write"), self._session() as session:
+            summary = session.execute_write(work)
         if stats is not None:
             stats.add(summary)
             stats.transactions += 1
@@ -176,15 +170,11 @@ class Graph:
         def work(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:
             return [record.data() for record in tx.run(query, **params)]
 
-        try:
-            with self._session(default_access_mode=neo4j.READ_ACCESS) as session:
-                return session.execute_read(work)
-        except (ServiceUnavailable, neo4j.exceptions.SessionExpired) as exc:
-            raise GraphError(f"Neo4j is unreachable: {_one_line(exc)}") from None
-        except AuthError:
-            raise GraphError("Neo4j refused the credentials") from None
-        except Neo4jError as exc:
-            raise GraphError(f"Neo4j rejected a read: {exc.code}: {exc.message}") from None
+        with (
+            _as_graph_errors("read"),
+            self._session(default_access_mode=neo4j.READ_ACCESS) as session,
+        ):
+            return session.execute_read(work)
 
     # --- schema --------------------------------------------------------------------------
 
@@ -325,6 +315,19 @@ class Graph:
             self._run_write(cypher("wipe"), stats, limit=20000)
             if stats.counters["nodes_deleted"] == 0:
                 return
+
+
+@contextmanager
+def _as_graph_errors(action: str) -> Iterator[None]:
+    """Driver exceptions as one-line GraphErrors saying what was being done."""
+    try:
+        yield
+    except (ServiceUnavailable, neo4j.exceptions.SessionExpired) as exc:
+        raise GraphError(f"Neo4j became unreachable during a {action}: {_one_line(exc)}") from None
+    except AuthError:
+        raise GraphError("Neo4j refused the credentials") from None
+    except Neo4jError as exc:
+        raise GraphError(f"Neo4j rejected a {action}: {exc.code}: {exc.message}") from None
 
 
 def _one_line(exc: BaseException) -> str:

@@ -16,8 +16,8 @@ import httpx
 import structlog
 
 from okrsync import __version__
-from okrsync.api import RetryPolicy, Secret, _error_for, call_with_retries, resolve_base_url
-from okrsync.errors import ApiConnectError, ApiTimeout, MalformedPayload
+from okrsync.api import RetryPolicy, Secret, call_with_retries, get_json_once, resolve_base_url
+from okrsync.errors import MalformedPayload
 
 log = structlog.get_logger("okrsync.jira")
 
@@ -62,20 +62,7 @@ class JiraClient:
             "fields": FIELDS,
             "maxResults": len(ids),
         }
-        try:
-            response = self._http.get(SEARCH, params=params)
-        except httpx.TimeoutException:
-            raise ApiTimeout(f"Jira timed out on {SEARCH} ({self.site})") from None
-        except httpx.TransportError as exc:
-            raise ApiConnectError(
-                f"cannot reach Jira at {self.site}: {type(exc).__name__}"
-            ) from None
-        if response.status_code >= 400:
-            raise _error_for(response, SEARCH)
-        try:
-            return response.json()
-        except ValueError:
-            raise MalformedPayload(f"Jira answered {SEARCH} with a body that is not JSON") from None
+        return get_json_once(self._http, SEARCH, params, "Jira")
 
     def issues(self, ids: Sequence[str]) -> Iterator[dict[str, Any]]:
         """(:Issue) property rows for these ids; ids Jira does not know are left out."""
