@@ -262,6 +262,30 @@ def _require_object(data: Any, ctx: str) -> JsonObject:
     return data
 
 
+def _entity_fields(data: JsonObject, ctx: str) -> dict[str, Any]:
+    """The fields objectives and key results share, read the same way for both."""
+    return {
+        "key": opt_str(data, "key", ctx),
+        "name": opt_str(data, "name", ctx),
+        "description": opt_str(data, "description", ctx),
+        "link": opt_str(data, "link", ctx),
+        "owner_account_id": opt_str(data, "ownerAccountId", ctx) or None,
+        "collaborator_account_ids": id_list(data, "collaboratorAccountIds", ctx),
+        "percent_done": opt_float(data, "percentDone", ctx),
+        "created": opt_datetime(data, "created", ctx),
+        "start_date": opt_datetime(data, "startDate", ctx),
+        "deadline": opt_datetime(data, "deadline", ctx),
+        "expected_end_date": opt_datetime(data, "expectedEndDate", ctx),
+        "label_ids": id_list(data, "labelIds", ctx),
+        "team_ids": id_list(data, "teamIds", ctx),
+        "period_id": opt_str(data, "periodAliasId", ctx) or None,
+        "latest_update": _latest_update(data, ctx),
+        "weight": opt_int(data, "weight", ctx),
+        "final_grade": opt_float(data, "finalGrade", ctx),
+        "custom_fields_json": custom_fields_json(data, ctx),
+    }
+
+
 def parse_objective(data: Any, index: int = 0) -> Objective:
     ctx = f"okrs[{index}]"
     data = _require_object(data, ctx)
@@ -269,29 +293,12 @@ def parse_objective(data: Any, index: int = 0) -> Objective:
     ctx = f"objective {oid}"
     return Objective(
         id=oid,
-        key=opt_str(data, "key", ctx),
-        name=opt_str(data, "name", ctx),
-        description=opt_str(data, "description", ctx),
-        link=opt_str(data, "link", ctx),
+        **_entity_fields(data, ctx),
         parent_id=opt_str(data, "parentObjectiveId", ctx) or None,
         okr_type_id=opt_str(data, "okrTypeId", ctx),
         okr_type_name=opt_str(data, "okrTypeName", ctx),
-        owner_account_id=opt_str(data, "ownerAccountId", ctx) or None,
-        collaborator_account_ids=id_list(data, "collaboratorAccountIds", ctx),
-        percent_done=opt_float(data, "percentDone", ctx),
-        created=opt_datetime(data, "created", ctx),
-        start_date=opt_datetime(data, "startDate", ctx),
-        deadline=opt_datetime(data, "deadline", ctx),
-        expected_end_date=opt_datetime(data, "expectedEndDate", ctx),
-        label_ids=id_list(data, "labelIds", ctx),
-        team_ids=id_list(data, "teamIds", ctx),
         kr_ids=id_list(data, "krIds", ctx),
         child_objective_ids=id_list(data, "childObjectiveIds", ctx),
-        latest_update=_latest_update(data, ctx),
-        period_id=opt_str(data, "periodAliasId", ctx) or None,
-        weight=opt_int(data, "weight", ctx),
-        final_grade=opt_float(data, "finalGrade", ctx),
-        custom_fields_json=custom_fields_json(data, ctx),
     )
 
 
@@ -302,37 +309,19 @@ def parse_key_result(data: Any, index: int = 0) -> KeyResult:
     ctx = f"key result {kid}"
     unit = opt_object(data, "unit", ctx) or {}
     progress = opt_object(data, "currentProgressDefinition", ctx) or {}
-    latest = _latest_update(data, ctx)
     return KeyResult(
         id=kid,
-        key=opt_str(data, "key", ctx),
-        name=opt_str(data, "name", ctx),
-        description=opt_str(data, "description", ctx),
-        link=opt_str(data, "link", ctx),
+        **_entity_fields(data, ctx),
         parent_objective_id=opt_str(data, "parentObjectiveId", ctx) or None,
         issue_ids=id_list(data, "issueIds", ctx),
         okr_type_id=opt_str(data, "typeId", ctx),
         okr_type_name=opt_str(data, "typeName", ctx),
-        owner_account_id=opt_str(data, "ownerAccountId", ctx) or None,
-        collaborator_account_ids=id_list(data, "collaboratorAccountIds", ctx),
-        percent_done=opt_float(data, "percentDone", ctx),
-        created=opt_datetime(data, "created", ctx),
-        start_date=opt_datetime(data, "startDate", ctx),
-        deadline=opt_datetime(data, "deadline", ctx),
-        expected_end_date=opt_datetime(data, "expectedEndDate", ctx),
-        label_ids=id_list(data, "labelIds", ctx),
-        team_ids=id_list(data, "teamIds", ctx),
-        period_id=opt_str(data, "periodAliasId", ctx) or None,
-        latest_update=latest,
         unit_name=opt_str(unit, "name", f"{ctx}.unit"),
         unit_symbol=opt_str(unit, "symbol", f"{ctx}.unit"),
         progress_type=opt_str(progress, "type", f"{ctx}.currentProgressDefinition"),
         start_value=opt_float(progress, "startValue", f"{ctx}.currentProgressDefinition"),
         desired_value=opt_float(progress, "desiredValue", f"{ctx}.currentProgressDefinition"),
         jql=opt_str(progress, "jql", f"{ctx}.currentProgressDefinition"),
-        weight=opt_int(data, "weight", ctx),
-        final_grade=opt_float(data, "finalGrade", ctx),
-        custom_fields_json=custom_fields_json(data, ctx),
     )
 
 

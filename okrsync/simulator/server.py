@@ -86,24 +86,14 @@ class Simulator:
     def export(self, path: str, query: dict[str, list[str]]) -> Json:
         if path == f"{EXPORT}/objectives/byDate":
             expand = _expand(query, OBJECTIVE_EXPANDS)
-            start, end = (
-                _required_int(query, "startDateEpochMilli"),
-                _required_int(query, "deadlineEpochMilli"),
-            )
-            ids = [o for o, obj in self.org.objectives.items() if _in_window(obj, start, end)]
-            return self._objectives(ids, expand)
+            return self._objectives(_in_window_ids(query, self.org.objectives), expand)
         if path == f"{EXPORT}/objectives/byIds":
             expand = _expand(query, OBJECTIVE_EXPANDS)
             ids = [i for i in _required_list(query, "objectiveIds") if i in self.org.objectives]
             return self._objectives(ids, expand)
         if path == f"{EXPORT}/keyResults/byDate":
             expand = _expand(query, KEY_RESULT_EXPANDS)
-            start, end = (
-                _required_int(query, "startDateEpochMilli"),
-                _required_int(query, "deadlineEpochMilli"),
-            )
-            ids = [k for k, kr in self.org.key_results.items() if _in_window(kr, start, end)]
-            return self._key_results(ids, expand)
+            return self._key_results(_in_window_ids(query, self.org.key_results), expand)
         if path == f"{EXPORT}/keyResults/byIds":
             expand = _expand(query, KEY_RESULT_EXPANDS)
             ids = [i for i in _required_list(query, "keyResultIds") if i in self.org.key_results]
@@ -195,6 +185,13 @@ class Simulator:
         if start + page_size < len(updates):
             out["nextCursor"] = str(start + page_size)
         return out
+
+
+def _in_window_ids(query: dict[str, list[str]], entities: dict[str, Json]) -> list[str]:
+    """The byDate endpoints: ids whose start and/or deadline fall in the asked window."""
+    start = _required_int(query, "startDateEpochMilli")
+    end = _required_int(query, "deadlineEpochMilli")
+    return [eid for eid, entity in entities.items() if _in_window(entity, start, end)]
 
 
 def _in_window(entity: Json, start: int, end: int) -> bool:
