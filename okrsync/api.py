@@ -10,7 +10,7 @@ import json
 import random
 import time
 from collections import Counter
-from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -35,13 +35,12 @@ from okrsync.errors import (
 )
 from okrsync.models import (
     ExportData,
-    KeyResult,
-    Objective,
     Snapshot,
     Update,
     parse_export,
     parse_update_page,
 )
+from okrsync.source import RawExport, SourceStream, decode_export, parse_all
 
 log = structlog.get_logger("okrsync.api")
 
@@ -60,6 +59,9 @@ KEY_RESULT_EXPAND = ("TEAMS", "PERIODS", "LABELS", "TYPES", "CUSTOM_FIELDS")
 WINDOW_START_MS = 0
 WINDOW_END_MS = 4_102_444_800_000
 IDS_PER_REQUEST = 100
+OBJECTIVES_BY_DATE = "/api/v2/api-export/objectives/byDate"
+KEY_RESULTS_BY_DATE = "/api/v2/api-export/keyResults/byDate"
+KEY_RESULTS_BY_IDS = "/api/v2/api-export/keyResults/byIds"
 MAX_PAGES = 100_000
 
 _STATUS_ERRORS: dict[int, type[ApiStatusError]] = {
@@ -120,9 +122,16 @@ T = TypeVar("T")
 
 
 def get_json_once(
-    http: httpx.Client, path: str, params: Mapping[str, str | int] | None, service: str
+    http: httpx.Client,
+    path: str,
+    params: Mapping[str, str | int] | None,
+    service: str,
+    decode: Callable[[bytes], Any] = json.loads,
 ) -> Any:
-    """One GET, its failures as typed ApiErrors naming `service`; no retry here."""
+    """One GET, its failures as typed ApiErrors naming `service`; no retry here.
+
+    `decode` turns the body into a value; a ValueError from it means "not JSON".
+    """
     try:
         response = http.get(path, params=params)
     except httpx.TimeoutException:
@@ -134,8 +143,8 @@ def get_json_once(
     if response.status_code >= 400:
         raise _error_for(response, path)
     try:
-        return response.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
+        return decode(response.content)
+    except ValueError:  # json.JSONDecodeError and UnicodeDecodeError are ValueErrors
         kind = response.headers.get("content-type", "no content type")
         raise MalformedPayload(
             f"{service} answered {path} with a body that is not JSON ({kind}, "
@@ -224,7 +233,12 @@ class OkrApiClient:
 
     # --- one request, retried ------------------------------------------------------------
 
-    def get_json(self, path: str, params: dict[str, str | int] | None = None) -> Any:
+    def get_json(
+        self,
+        path: str,
+        params: dict[str, str | int] | None = None,
+        decode: Callable[[bytes], Any] = json.loads,
+    ) -> Any:
         """GET path and decode JSON; raises a typed ApiError once retries are exhausted."""
 
         def note(kind: str, attempt: int, delay: float) -> None:
@@ -233,65 +247,58 @@ class OkrApiClient:
 
         try:
             return call_with_retries(
-                lambda: self._get_once(path, params), self.retry, self._rng, self._sleep, note
+                lambda: self._get_once(path, params, decode),
+                self.retry,
+                self._rng,
+                self._sleep,
+                note,
             )
         except ApiError as exc:
             self.errors[error_kind(exc)] += 1
             raise
 
-    def _get_once(self, path: str, params: dict[str, str | int] | None) -> Any:
+    def _get_once(
+        self, path: str, params: dict[str, str | int] | None, decode: Callable[[bytes], Any]
+    ) -> Any:
         self.requests += 1
-        return get_json_once(self._http, path, params, "the OKR API")
+        return get_json_once(self._http, path, params, "the OKR API", decode)
 
     # --- the endpoints -------------------------------------------------------------------
 
     def objectives_by_date(
         self, start_ms: int, end_ms: int, expand: Sequence[str] = OBJECTIVE_EXPAND
     ) -> ExportData:
-        params: dict[str, str | int] = {
-            "startDateEpochMilli": start_ms,
-            "deadlineEpochMilli": end_ms,
-            "expand": ",".join(expand),
-        }
-        return parse_export(self.get_json("/api/v2/api-export/objectives/byDate", params))
+        return parse_export(self.get_json(OBJECTIVES_BY_DATE, _window(start_ms, end_ms, expand)))
 
-    def key_results_by_date(
-        self,
-        start_ms: int,
-        end_ms: int,
-        expand: Sequence[str] = KEY_RESULT_EXPAND,
-        known: Container[str] = (),
-    ) -> ExportData:
-        """`known`: key result ids already fetched, left unparsed (the same records again)."""
-        params: dict[str, str | int] = {
-            "startDateEpochMilli": start_ms,
-            "deadlineEpochMilli": end_ms,
-            "expand": ",".join(expand),
-        }
-        data = self.get_json("/api/v2/api-export/keyResults/byDate", params)
-        if known and isinstance(data, dict) and isinstance(data.get("krs"), list):
-            data["krs"] = [
-                k for k in data["krs"] if not (isinstance(k, dict) and k.get("id") in known)
-            ]
-        return parse_export(data)
+    def export(self, path: str, params: dict[str, str | int]) -> RawExport:
+        """One export answer split into raw items (see source.py); parsed lazily by the caller."""
+        decoded: RawExport = self.get_json(path, params, decode_export)
+        return decoded
 
-    def key_results_by_ids(
+    def key_results_by_ids_raw(
         self, ids: Iterable[str], expand: Sequence[str] = KEY_RESULT_EXPAND
-    ) -> Iterator[ExportData]:
+    ) -> Iterator[RawExport]:
         for chunk in _chunks(sorted(set(ids)), IDS_PER_REQUEST):
             params: dict[str, str | int] = {"keyResultIds": ",".join(chunk)}
             if expand:
                 params["expand"] = ",".join(expand)
-            yield parse_export(self.get_json("/api/v2/api-export/keyResults/byIds", params))
+            yield self.export(KEY_RESULTS_BY_IDS, params)
 
-    def objectives_by_ids(
-        self, ids: Iterable[str], expand: Sequence[str] = OBJECTIVE_EXPAND
-    ) -> Iterator[ExportData]:
-        for chunk in _chunks(sorted(set(ids)), IDS_PER_REQUEST):
-            params: dict[str, str | int] = {"objectiveIds": ",".join(chunk)}
-            if expand:
-                params["expand"] = ",".join(expand)
-            yield parse_export(self.get_json("/api/v2/api-export/objectives/byIds", params))
+    def source(self, window: Window | None = None) -> SourceStream:
+        """The cycle's reading of the source: objectives by date (with their KRs and lookups),
+        then key results by date (those whose own dates fall in the window while their
+        objective's do not), then by id any key result an objective lists that neither carried.
+        """
+        w = window or Window()
+        return SourceStream(
+            fetch_objectives=lambda: self.export(
+                OBJECTIVES_BY_DATE, _window(w.start_ms, w.end_ms, OBJECTIVE_EXPAND)
+            ),
+            fetch_key_results=lambda: self.export(
+                KEY_RESULTS_BY_DATE, _window(w.start_ms, w.end_ms, KEY_RESULT_EXPAND)
+            ),
+            fetch_key_results_by_ids=self.key_results_by_ids_raw,
+        )
 
     def iter_updates(
         self,
@@ -324,7 +331,7 @@ class OkrApiClient:
 
     def ping(self) -> None:
         """One cheap authenticated request: raises on a bad token, host or region."""
-        self.get_json("/api/v2/api-export/keyResults/byIds", {"keyResultIds": "okrsync-ping"})
+        self.get_json(KEY_RESULTS_BY_IDS, {"keyResultIds": "okrsync-ping"})
 
 
 def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
@@ -340,68 +347,16 @@ class Window:
     end_ms: int = WINDOW_END_MS
 
 
-class _SnapshotBuilder:
-    def __init__(self) -> None:
-        self.objectives: dict[str, Objective] = {}
-        self.key_results: dict[str, KeyResult] = {}
-        self.teams: dict[str, Any] = {}
-        self.periods: dict[str, Any] = {}
-        self.labels: dict[str, Any] = {}
-        self.okr_types: dict[str, Any] = {}
-
-    def add(self, data: ExportData) -> None:
-        # First answer wins: the objectives endpoint is asked first and is the primary source.
-        for o in data.objectives:
-            self.objectives.setdefault(o.id, o)
-        for k in data.key_results:
-            self.key_results.setdefault(k.id, k)
-        for t in data.teams:
-            self.teams.setdefault(t.id, t)
-        for p in data.periods:
-            self.periods.setdefault(p.id, p)
-        for lb in data.labels:
-            self.labels.setdefault(lb.id, lb)
-        for ty in data.okr_types:
-            self.okr_types.setdefault(ty.id, ty)
-
-    def missing_key_results(self) -> set[str]:
-        wanted = {kid for o in self.objectives.values() for kid in o.kr_ids}
-        return wanted - self.key_results.keys()
-
-    def build(self) -> Snapshot:
-        return Snapshot(
-            objectives=self.objectives,
-            key_results=self.key_results,
-            teams=self.teams,
-            periods=self.periods,
-            labels=self.labels,
-            okr_types=self.okr_types,
-        )
+def _window(start_ms: int, end_ms: int, expand: Sequence[str]) -> dict[str, str | int]:
+    return {
+        "startDateEpochMilli": start_ms,
+        "deadlineEpochMilli": end_ms,
+        "expand": ",".join(expand),
+    }
 
 
 def fetch_snapshot(client: OkrApiClient, window: Window | None = None) -> Snapshot:
-    """One COMPLETE snapshot or an exception: never a partial one a diff could read as deletes.
-
-    Objectives by date (with their KRs and lookups), then key results by date (those whose own
-    dates fall in the window while their objective's do not; the rest are skipped unparsed),
-    then by id any key result an objective lists that neither answer carried.
-    """
-    window = window or Window()
-    builder = _SnapshotBuilder()
-    builder.add(client.objectives_by_date(window.start_ms, window.end_ms))
-    builder.add(
-        client.key_results_by_date(window.start_ms, window.end_ms, known=builder.key_results)
-    )
-    missing = builder.missing_key_results()
-    if missing:
-        for data in client.key_results_by_ids(missing):
-            builder.add(data)
-        still_missing = builder.missing_key_results()
-        if still_missing:
-            # The API lists them but will not return them: mirror what exists, say so once.
-            log.warning(
-                "api.key_results_unavailable",
-                count=len(still_missing),
-                ids=sorted(still_missing)[:20],
-            )
-    return builder.build()
+    """One COMPLETE snapshot, every record parsed, or an exception: never a partial one a diff
+    could read as deletes. A sync cycle reads `client.source()` instead and parses only what
+    changed; this is the same reading, parsed whole."""
+    return parse_all(client.source(window))

@@ -40,25 +40,40 @@ class Plan:
     nodes: list[NodeChange] = field(default_factory=list)
     linked: list[Rel] = field(default_factory=list)
     unlinked: list[Rel] = field(default_factory=list)
+    # Changes written in bulk and counted, not listed (the first load of an empty graph).
+    bulk: dict[str, int] = field(default_factory=dict)
 
     def of_kind(self, kind: NodeKind, label: str | None = None) -> list[NodeChange]:
         return [c for c in self.nodes if c.kind == kind and (label is None or c.label == label)]
 
     @property
     def empty(self) -> bool:
-        return not (self.nodes or self.linked or self.unlinked)
+        return not (self.nodes or self.linked or self.unlinked or any(self.bulk.values()))
 
     def entity_deletes(self) -> int:
         return sum(1 for c in self.nodes if c.kind == "deleted" and c.label in ENTITY_LABELS)
 
     def summary(self) -> dict[str, int]:
-        return {
+        listed = {
             "created": len(self.of_kind("created")),
             "updated": len(self.of_kind("updated")),
             "deleted": len(self.of_kind("deleted")),
             "linked": len(self.linked),
             "unlinked": len(self.unlinked),
         }
+        return {k: v + self.bulk.get(k, 0) for k, v in listed.items()}
+
+    def count_deltas(self) -> dict[str, int]:
+        """How this plan changes the node count per label and relationship count per type."""
+        deltas: dict[str, int] = {}
+        for c in self.nodes:
+            if c.kind != "updated":
+                deltas[c.label] = deltas.get(c.label, 0) + (1 if c.kind == "created" else -1)
+        for rel in self.linked:
+            deltas[rel.type] = deltas.get(rel.type, 0) + 1
+        for rel in self.unlinked:
+            deltas[rel.type] = deltas.get(rel.type, 0) - 1
+        return deltas
 
 
 def same_value(old: PropValue | None, new: PropValue | None) -> bool:

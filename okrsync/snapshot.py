@@ -1,63 +1,103 @@
-"""The previous snapshot (what the graph was last written to hold), persisted atomically.
+"""What the graph was last written to hold, persisted atomically in SQLite (state.db).
 
 Files in the state directory:
-  snapshot.json   the GraphState of the last committed cycle (temp file + fsync + rename)
+  state.db        per objective/key result: the fingerprint of its raw record, its properties
+                  (canonical JSON text) and the relationships it owns; per shared node (Team,
+                  Period, Label, User, Issue): its properties and how many relationships reach
+                  it; the expected node and relationship counts. One SQLite transaction per
+                  cycle, committed only after the graph's: a crash leaves the old state whole.
   cycle.pending   exists while a cycle is writing; if a crash leaves it behind, the graph may hold
-                  part of a cycle the snapshot does not know about, so the next cycle repairs
-                  against the graph itself instead of trusting the snapshot.
+                  part of a cycle the state does not know about, so the next cycle repairs
+                  against the graph itself instead of trusting the state.
+
+A cycle loads only the fingerprints and the shared nodes (tens of MB at 100k entities) and reads
+the stored fragments of the few entities that changed.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
+import msgspec
 import structlog
 
 from okrsync.errors import StateError
 from okrsync.history import CheckinCursor
-from okrsync.transform import LABELS, GraphState, Rel, canonical
+from okrsync.transform import Fragment, Rel, canonical
 
 log = structlog.get_logger("okrsync.state")
 
-VERSION = 3  # 3: each node's properties as canonical JSON text
-SNAPSHOT = "snapshot.json"
+# 4: SQLite, per-entity fragments. Bump TRANSFORM when transform's output changes for the same
+# input: fingerprints of raw records then no longer stand for the stored fragments.
+VERSION = "4"
+TRANSFORM = "1"
+STATE_DB = "state.db"
 PENDING = "cycle.pending"
 CURSOR = "checkins.json"
 
+Key = tuple[str, str]  # (label, id)
 
-def _document(state: GraphState) -> dict[str, Any]:
-    nodes = {
-        label: {node_id: v if isinstance(v, str) else canonical(v) for node_id, v in by_id.items()}
-        for label, by_id in state.nodes.items()
-    }
-    return {
-        "version": VERSION,
-        "nodes": nodes,
-        "rels": [[r.type, r.from_label, r.from_id, r.to_label, r.to_id] for r in state.rels],
-    }
-
-
-def encode_state(state: GraphState) -> bytes:
-    return json.dumps(_document(state), ensure_ascii=False, separators=(",", ":")).encode()
+_SCHEMA = (
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "CREATE TABLE entity (label TEXT NOT NULL, id TEXT NOT NULL, fp INTEGER NOT NULL,"
+    " props TEXT NOT NULL, rels BLOB NOT NULL, PRIMARY KEY (label, id)) WITHOUT ROWID",
+    "CREATE TABLE shared (label TEXT NOT NULL, id TEXT NOT NULL, props TEXT NOT NULL,"
+    " refs INTEGER NOT NULL, PRIMARY KEY (label, id)) WITHOUT ROWID",
+)
+_RELS = msgspec.json.Decoder(list[tuple[str, str, str, str, str]])
+_encode = msgspec.json.encode
 
 
-def decode_state(data: bytes) -> GraphState:
-    doc = json.loads(data)
-    if not isinstance(doc, dict) or doc.get("version") != VERSION:
-        raise ValueError("unknown snapshot version")
-    state = GraphState()
-    for label in LABELS:
-        nodes = doc["nodes"].get(label, {})
-        if not all(isinstance(v, str) for v in nodes.values()):
-            raise ValueError(f"{label} nodes are not canonical JSON text")
-        state.nodes[label] = nodes
-    state.rels = set(map(Rel._make, doc["rels"]))
-    return state
+@dataclass
+class StateIndex:
+    """The cheap part of the state, loaded every cycle."""
+
+    fps: dict[Key, int] = field(default_factory=dict)
+    # (label, id) -> (canonical props text, relationships reaching it)
+    shared: dict[Key, tuple[str, int]] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def entity_count(self) -> int:
+        return len(self.fps)
+
+
+class StateWriter:
+    """One open transaction on state.db; committed by StateStore.transaction on success."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def put(self, frag: Fragment, fp: int) -> None:
+        props = frag.props if isinstance(frag.props, str) else canonical(frag.props)
+        self.db.execute(
+            "INSERT OR REPLACE INTO entity VALUES (?, ?, ?, ?, ?)",
+            (frag.label, frag.id, fp, props, _encode(frag.rels)),
+        )
+
+    def delete(self, keys: Iterable[Key]) -> None:
+        self.db.executemany("DELETE FROM entity WHERE label = ? AND id = ?", keys)
+
+    def put_shared(self, rows: Iterable[tuple[str, str, str, int]]) -> None:
+        self.db.executemany("INSERT OR REPLACE INTO shared VALUES (?, ?, ?, ?)", rows)
+
+    def delete_shared(self, keys: Iterable[Key]) -> None:
+        self.db.executemany("DELETE FROM shared WHERE label = ? AND id = ?", keys)
+
+    def set_counts(self, counts: dict[str, int]) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES ('counts', ?)", (json.dumps(counts),))
+
+    def rels(self) -> Iterator[Rel]:
+        """Every stored relationship (within this transaction), fragment by fragment."""
+        for (blob,) in self.db.execute("SELECT rels FROM entity"):
+            yield from map(Rel._make, _RELS.decode(blob))
 
 
 class StateStore:
@@ -76,34 +116,113 @@ class StateStore:
 
     @property
     def path(self) -> Path:
-        return self.directory / SNAPSHOT
+        return self.directory / STATE_DB
 
-    def load(self) -> GraphState | None:
-        """The last committed snapshot; None when there is none or it cannot be trusted."""
+    def _connect(self, path: Path | None = None) -> sqlite3.Connection:
+        """sqlite3.Error for an unusable file: callers say what they were doing."""
+        db = sqlite3.connect(path or self.path, isolation_level=None)
         try:
-            data = self.path.read_bytes()
-        except FileNotFoundError:
-            return None
-        except OSError as exc:
-            raise StateError(f"cannot read {self.path}: {exc.strerror}") from None
-        try:
-            return decode_state(data)
-        except (ValueError, KeyError, TypeError) as exc:
-            log.warning(
-                "state.corrupt",
-                path=str(self.path),
-                error=str(exc)[:200],
-                action="full reconcile against the graph",
-            )
-            return None
+            db.execute("PRAGMA synchronous = FULL")
+        except sqlite3.Error:
+            db.close()
+            raise
+        return db
 
-    def save(self, state: GraphState) -> None:
-        """Write atomically: a crash leaves either the old file or the new one, never half."""
-        # Streamed: a 100k-entity snapshot is never one string in memory.
-        self._atomic_write(
-            self.path,
-            lambda f: json.dump(_document(state), f, ensure_ascii=False, separators=(",", ":")),
+    def _discard(self, error: str) -> None:
+        log.warning(
+            "state.corrupt",
+            path=str(self.path),
+            error=error[:200],
+            action="full reconcile against the graph",
         )
+        for suffix in ("", "-journal", "-wal", "-shm"):
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+
+    def load(self) -> StateIndex | None:
+        """The last committed state's index; None when there is none or it cannot be trusted."""
+        if not self.path.exists():
+            return None
+        try:
+            db = self._connect()
+            try:
+                meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
+                if meta.get("version") != VERSION or meta.get("transform") != TRANSFORM:
+                    log.info("state.outdated", path=str(self.path), action="full reconcile")
+                    return None
+                index = StateIndex(counts=json.loads(meta["counts"]))
+                index.fps = {
+                    (lb, i): fp for lb, i, fp in db.execute("SELECT label, id, fp FROM entity")
+                }
+                index.shared = {
+                    (lb, i): (props, refs)
+                    for lb, i, props, refs in db.execute(
+                        "SELECT label, id, props, refs FROM shared"
+                    )
+                }
+                return index
+            finally:
+                db.close()
+        except (sqlite3.Error, KeyError, ValueError) as exc:
+            self._discard(str(exc))
+            return None
+
+    def fragments(self, keys: Iterable[Key]) -> list[Fragment]:
+        """The stored fragments of these entities (those the state holds)."""
+        out: list[Fragment] = []
+        try:
+            db = self._connect()
+        except sqlite3.Error as exc:
+            raise StateError(f"cannot read {self.path}: {exc}") from None
+        try:
+            for label, node_id in keys:
+                row = db.execute(
+                    "SELECT props, rels FROM entity WHERE label = ? AND id = ?", (label, node_id)
+                ).fetchone()
+                if row is not None:
+                    rels = tuple(map(Rel._make, _RELS.decode(row[1])))
+                    out.append(Fragment(label, node_id, row[0], rels))
+        except sqlite3.Error as exc:
+            raise StateError(f"cannot read {self.path}: {exc}") from None
+        finally:
+            db.close()
+        return out
+
+    @contextmanager
+    def transaction(self, *, fresh: bool) -> Iterator[StateWriter]:
+        """Changes to the state, all or nothing. `fresh`: a new state, built in a side file and
+        renamed over the old one on commit, so the old one stays whole until then."""
+        self.ensure()
+        path = self.directory / f".{STATE_DB}.new" if fresh else self.path
+        if fresh:
+            for suffix in ("", "-journal"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+        try:
+            db = self._connect(path)
+        except sqlite3.Error as exc:
+            raise StateError(f"cannot write {path}: {exc}") from None
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            if fresh:
+                for statement in _SCHEMA:
+                    db.execute(statement)
+                db.executemany(
+                    "INSERT INTO meta VALUES (?, ?)",
+                    [("version", VERSION), ("transform", TRANSFORM), ("counts", "{}")],
+                )
+            yield StateWriter(db)
+            db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise StateError(f"cannot write {path}: {exc}") from None
+        finally:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            db.close()
+        if fresh:
+            try:
+                os.replace(path, self.path)
+                _fsync_dir(self.directory)
+            except OSError as exc:
+                raise StateError(f"cannot write {self.path}: {exc.strerror}") from None
 
     def _atomic_write(self, path: Path, write: Callable[[TextIO], object]) -> None:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=self.directory)
@@ -113,11 +232,7 @@ class StateStore:
                 f.flush()
                 os.fsync(f.fileno())
             os.replace(tmp, path)
-            dir_fd = os.open(self.directory, os.O_RDONLY)
-            try:
-                os.fsync(dir_fd)
-            finally:
-                os.close(dir_fd)
+            _fsync_dir(self.directory)
         except OSError as exc:
             Path(tmp).unlink(missing_ok=True)
             raise StateError(f"cannot write {path}: {exc.strerror}") from None
@@ -152,3 +267,12 @@ class StateStore:
 
     def was_interrupted(self) -> bool:
         return (self.directory / PENDING).exists()
+
+
+def _fsync_dir(directory: Path) -> None:
+    """Make a rename in `directory` durable."""
+    dir_fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)

@@ -7,21 +7,37 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Container
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 import structlog
 
-from okrsync.api import OkrApiClient, Window, fetch_snapshot
+from okrsync.api import OkrApiClient, Window
 from okrsync.diff import NodeChange, Plan, plan_changes
 from okrsync.errors import ApiError, MassDeleteRefused
 from okrsync.graph import Graph, WriteStats
 from okrsync.history import created_ms, journal, update_row
 from okrsync.jira import JiraClient
-from okrsync.snapshot import StateStore
-from okrsync.transform import LABELS, REL_TYPES, Dangling, GraphState, iso, to_graph
+from okrsync.snapshot import StateIndex, StateStore
+from okrsync.source import Record, SourceStream
+from okrsync.transform import (
+    LABELS,
+    REL_TYPES,
+    Dangling,
+    Fragment,
+    GraphState,
+    add_fragment,
+    as_props,
+    canonical,
+    fragment,
+    iso,
+    parent_linked,
+    shared_ends,
+    shared_props,
+)
 
 log = structlog.get_logger("okrsync.sync")
 
@@ -51,6 +67,50 @@ class CycleResult:
             "writes": {k: v for k, v in stats.counters.items() if v} if stats else {},
             "checkins": self.checkins,
         }
+
+
+def record_fp(record: Record, objective_ids: Container[str]) -> int:
+    """A record's fingerprint with its parent edge folded in (lowest bit): the edge depends on
+    whether the parent is in the snapshot, not only on the record's own bytes."""
+    linked = parent_linked(record.label, record.id, record.parent, objective_ids)
+    return (record.fp & ~1) | int(linked)
+
+
+class _Cycle:
+    """A cycle's clock: fetching and transforming interleave as the source streams."""
+
+    def __init__(self, started: float) -> None:
+        self.started = started
+        self.timings: dict[str, float] = {"transform": 0.0}
+
+    def transform(
+        self,
+        record: Record,
+        objective_ids: Container[str],
+        warn: Callable[[list[Dangling]], None],
+    ) -> Fragment:
+        mark = time.monotonic()
+        frag = fragment(record.parse(), objective_ids)
+        if frag.dangling:
+            warn([frag.dangling])
+        self.timings["transform"] += time.monotonic() - mark
+        return frag
+
+    def end_fetch(self) -> None:
+        spent = time.monotonic() - self.started - self.timings["transform"]
+        self.timings["fetch"] = spent - self.timings.get("write_during_fetch", 0.0)
+        self.timings["diff"] = 0.0
+
+
+@dataclass
+class _Change:
+    """A planned change and how to record it in the state once the graph holds it."""
+
+    plan: Plan
+    counts: dict[str, int]
+    mirrored: int  # entities the graph held before: the deletion guard's denominator
+    persist: Callable[[], None]
+    loaded: WriteStats | None = None  # set when the load already wrote the graph
 
 
 def expected_counts(state: GraphState) -> dict[str, int]:
@@ -98,72 +158,213 @@ class Syncer:
     def run_cycle(
         self, *, dry_run: bool = False, full: bool = False, allow_mass_delete: bool = False
     ) -> CycleResult:
-        timings: dict[str, float] = {}
         started = time.monotonic()
         started_at = self.now()
-
-        snapshot = fetch_snapshot(self.client, self.options.window)
-        timings["fetch"] = time.monotonic() - started
-
-        mark = time.monotonic()
-        target, dangling = to_graph(snapshot)
-        del snapshot  # the parsed payload is the biggest thing in memory; the rows replace it
-        self._warn_dangling(dangling)
-        timings["transform"] = time.monotonic() - mark
-
-        mark = time.monotonic()
-        previous = self.store.load()
-        mode, reason = self._choose_mode(previous, full)
-        base = self.graph.read_state() if mode == "reconcile" else previous
-        assert base is not None
-        plan = plan_changes(base, target)
-        timings["diff"] = time.monotonic() - mark
-
+        index = self.store.load()
+        mode, reason, counts = self._choose_mode(index, full)
+        source = self.client.source(self.options.window)
+        cycle = _Cycle(started)
+        if mode == "incremental":
+            assert index is not None
+            change = self._incremental(source, index, cycle)
+        elif not dry_run and not any(counts.values()):
+            change = self._load(source, cycle)  # an empty graph: written as it streams
+        else:
+            change = self._reconcile(source, cycle)
+        plan = change.plan
         result = CycleResult(
             plan=plan,
             mode=mode,
             reason=reason,
             dry_run=dry_run,
-            timings=timings,
-            entities={label: target.count(label) for label in LABELS},
+            timings=cycle.timings,
+            entities={label: change.counts.get(label, 0) for label in LABELS},
         )
-        self._guard(plan, base, allow_mass_delete)
+        if change.loaded is None:
+            self._guard(plan, change.mirrored, allow_mass_delete)
         if dry_run:
-            timings["total"] = time.monotonic() - started
+            cycle.timings["total"] = time.monotonic() - started
             log.info("sync.planned", **result.summary(), reason=reason)
             return result
 
         mark = time.monotonic()
-        if not plan.empty or mode == "reconcile" or previous is None:
-            if not self._schema_applied:
-                self.graph.apply_schema()
-                self._schema_applied = True
+        if change.loaded is not None or not plan.empty or mode == "reconcile":
+            self._ensure_schema()
             self.store.mark_pending()
-            result.stats = self.graph.apply(plan, self.options.batch_size, self.before_batch)
+            if change.loaded is None:
+                result.stats = self.graph.apply(plan, self.options.batch_size, self.before_batch)
+            else:
+                result.stats = change.loaded
             if self.options.journal and not plan.empty:
-                self._write_journal(
-                    plan,
-                    started_at,
-                    per_field=bool(previous and previous.nodes and base.entity_count()),
-                )
-            timings["write"] = time.monotonic() - mark
+                self._write_journal(plan, started_at, per_field=change.mirrored > 0)
+            cycle.timings["write"] = cycle.timings.get("write", 0.0) + time.monotonic() - mark
             mark = time.monotonic()
-            # Only after every transaction committed: the snapshot never runs ahead of the graph.
-            self.store.save(target)
+            # Only after every transaction committed: the state never runs ahead of the graph.
+            change.persist()
             self.store.clear_pending()
-            timings["persist"] = time.monotonic() - mark
+            cycle.timings["persist"] = time.monotonic() - mark
         else:
-            timings["write"] = 0.0
+            cycle.timings["write"] = 0.0
+            change.persist()  # new fingerprints of records whose bytes changed but not their graph
         if self.options.checkins:
             mark = time.monotonic()
             result.checkins = self._pull_checkins()
-            timings["checkins"] = time.monotonic() - mark
+            cycle.timings["checkins"] = time.monotonic() - mark
         if self.jira is not None:
             self._enrich_issues(every=mode == "reconcile")
-        timings["total"] = time.monotonic() - started
+        cycle.timings["total"] = time.monotonic() - started
         log_changes(plan)
         log.info("sync.completed", **result.summary(), reason=reason, entities=result.entities)
         return result
+
+    def _ensure_schema(self) -> None:
+        if not self._schema_applied:
+            self.graph.apply_schema()
+            self._schema_applied = True
+
+    # --- the three ways to a plan ----------------------------------------------------------
+
+    def _incremental(self, source: SourceStream, index: StateIndex, cycle: _Cycle) -> _Change:
+        """Against the last committed state: only records whose fingerprint moved are parsed,
+        and only their stored fragments are read back."""
+        remaining = dict(index.fps)
+        fresh: list[tuple[Fragment, int]] = []
+        for record in source.records():
+            key = (record.label, record.id)
+            fp = record_fp(record, source.objective_ids)
+            if remaining.pop(key, None) == fp:
+                continue
+            fresh.append((cycle.transform(record, source.objective_ids, self._warn_dangling), fp))
+        gone = list(remaining)
+        del remaining
+        cycle.end_fetch()
+
+        mark = time.monotonic()
+        old = self.store.fragments(
+            [(f.label, f.id) for f, _ in fresh if (f.label, f.id) in index.fps] + gone
+        )
+        before, after = GraphState(), GraphState()
+        refs = {key: n for key, (_, n) in index.shared.items()}
+        for frag in old:
+            add_fragment(before, frag)
+            for end in shared_ends(frag.rels):
+                refs[end] -= 1
+        for frag, _ in fresh:
+            add_fragment(after, frag)
+            for end in shared_ends(frag.rels):
+                refs[end] = refs.get(end, 0) + 1
+        for (label, node_id), (props, _) in index.shared.items():
+            before.nodes[label][node_id] = props
+        for (label, node_id), n in refs.items():
+            if n > 0:
+                after.nodes[label][node_id] = shared_props(label, node_id, source.lookups)
+        plan = plan_changes(before, after)
+        counts = dict(index.counts)
+        for name, delta in plan.count_deltas().items():
+            counts[name] = counts.get(name, 0) + delta
+        cycle.timings["diff"] = time.monotonic() - mark
+
+        def persist() -> None:
+            if not (fresh or gone or plan.nodes):
+                return
+            with self.store.transaction(fresh=False) as tx:
+                for frag, fp in fresh:
+                    tx.put(frag, fp)
+                tx.delete(gone)
+                tx.put_shared(
+                    (label, node_id, canonical(as_props(after.nodes[label][node_id])), n)
+                    for (label, node_id), n in refs.items()
+                    if n > 0
+                    and index.shared.get((label, node_id))
+                    != (canonical(as_props(after.nodes[label][node_id])), n)
+                )
+                tx.delete_shared(key for key, n in refs.items() if n <= 0 and key in index.shared)
+                tx.set_counts(counts)
+
+        return _Change(plan, counts, index.entity_count(), persist)
+
+    def _reconcile(self, source: SourceStream, cycle: _Cycle) -> _Change:
+        """Against the graph itself: every record parsed, everything the mirror holds read."""
+        fresh: list[tuple[Fragment, int]] = []
+        target = GraphState()
+        refs: Counter[tuple[str, str]] = Counter()
+        for record in source.records():
+            frag = cycle.transform(record, source.objective_ids, self._warn_dangling)
+            fresh.append((frag, record_fp(record, source.objective_ids)))
+            add_fragment(target, frag)
+            refs.update(shared_ends(frag.rels))
+        for label, node_id in sorted(refs):
+            target.nodes[label][node_id] = shared_props(label, node_id, source.lookups)
+        cycle.end_fetch()
+
+        mark = time.monotonic()
+        base = self.graph.read_state()
+        plan = plan_changes(base, target)
+        counts = expected_counts(target)
+        cycle.timings["diff"] = time.monotonic() - mark
+
+        def persist() -> None:
+            with self.store.transaction(fresh=True) as tx:
+                for frag, fp in fresh:
+                    tx.put(frag, fp)
+                tx.put_shared(
+                    (label, node_id, canonical(as_props(target.nodes[label][node_id])), n)
+                    for (label, node_id), n in refs.items()
+                )
+                tx.set_counts(counts)
+
+        return _Change(plan, counts, base.entity_count(), persist)
+
+    def _load(self, source: SourceStream, cycle: _Cycle) -> _Change:
+        """The first mirror into an empty graph: CREATE statements fed while the source streams,
+        the state built alongside and committed after the graph; nothing held whole in memory."""
+        self._ensure_schema()
+        self.store.mark_pending()
+        loader = self.graph.loader(self.options.batch_size, self.before_batch)
+        counts: Counter[str] = Counter(dict.fromkeys((*LABELS, *REL_TYPES), 0))
+        refs: Counter[tuple[str, str]] = Counter()
+        with self.store.transaction(fresh=True) as tx:
+            for record in source.records():
+                frag = cycle.transform(record, source.objective_ids, self._warn_dangling)
+                props = as_props(frag.props)
+                tx.put(frag, record_fp(record, source.objective_ids))
+                loader.node(frag.label, props)
+                counts[frag.label] += 1
+                refs.update(shared_ends(frag.rels))
+                log.info(
+                    f"{frag.label.lower()}.created",
+                    id=frag.id,
+                    **{k: props[k] for k in ("key", "name") if k in props},
+                )
+            cycle.timings["write_during_fetch"] = loader.seconds
+            cycle.end_fetch()
+            for label, node_id in sorted(refs):
+                props = shared_props(label, node_id, source.lookups)
+                loader.node(label, props)
+                tx.put_shared([(label, node_id, canonical(props), refs[label, node_id])])
+                counts[label] += 1
+                log.info(f"{label.lower()}.created", id=node_id)
+            loader.flush()
+            for rel in tx.rels():
+                loader.rel(rel)
+                counts[rel.type] += 1
+                log.info(
+                    "relationship.linked",
+                    type=rel.type,
+                    from_label=rel.from_label,
+                    from_id=rel.from_id,
+                    to_label=rel.to_label,
+                    to_id=rel.to_id,
+                )
+            loader.flush()
+            tx.set_counts(dict(counts))
+            cycle.timings["write"] = loader.seconds
+            mark = time.monotonic()
+        cycle.timings["persist"] = time.monotonic() - mark
+        del cycle.timings["write_during_fetch"]
+        nodes = sum(counts[label] for label in LABELS)
+        plan = Plan(bulk={"created": nodes, "linked": sum(counts[t] for t in REL_TYPES)})
+        return _Change(plan, dict(counts), 0, lambda: None, loaded=loader.stats)
 
     def _write_journal(self, plan: Plan, started_at: datetime, per_field: bool) -> None:
         finished = self.now()
@@ -235,25 +436,28 @@ class Syncer:
             log.info("checkins.written", count=written, entities=len(touched))
         return written
 
-    def _choose_mode(self, previous: GraphState | None, full: bool) -> tuple[Mode, str]:
-        if full:
-            return "reconcile", "requested"
-        if self.store.was_interrupted():
-            return "reconcile", "previous cycle was interrupted"
-        if previous is None:
-            return "reconcile", "no previous snapshot"
+    def _choose_mode(
+        self, index: StateIndex | None, full: bool
+    ) -> tuple[Mode, str, dict[str, int]]:
         counts = self.graph.counts()
-        expected = expected_counts(previous)
+        if full:
+            return "reconcile", "requested", counts
+        if self.store.was_interrupted():
+            return "reconcile", "previous cycle was interrupted", counts
+        if index is None:
+            return "reconcile", "no previous snapshot", counts
+        expected = index.counts
         drift = {
-            k: [expected[k], counts.get(k, 0)] for k in expected if counts.get(k, 0) != expected[k]
+            k: [expected.get(k, 0), counts.get(k, 0)]
+            for k in counts.keys() | expected.keys()
+            if counts.get(k, 0) != expected.get(k, 0)
         }
         if drift:
             log.warning("graph.drift_detected", counts=drift)
-            return "reconcile", "graph counts differ from the snapshot"
-        return "incremental", "snapshot matches graph counts"
+            return "reconcile", "graph counts differ from the snapshot", counts
+        return "incremental", "snapshot matches graph counts", counts
 
-    def _guard(self, plan: Plan, base: GraphState, allow: bool) -> None:
-        mirrored = base.entity_count()
+    def _guard(self, plan: Plan, mirrored: int, allow: bool) -> None:
         deletes = plan.entity_deletes()
         limit = self.options.max_delete_fraction
         if mirrored and deletes > limit * mirrored and not allow:

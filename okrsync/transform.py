@@ -8,16 +8,17 @@ and to persist); the writer turns the TEMPORAL properties into Neo4j DateTime va
 from __future__ import annotations
 
 import html
-import json
 import re
-from collections.abc import Iterable
+from collections.abc import Container, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
 from html.parser import HTMLParser
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
-from okrsync.models import KeyResult, Objective, Snapshot
+import msgspec
+
+from okrsync.models import KeyResult, Label, Objective, Period, Snapshot, Team
 
 PropValue = str | int | float
 Props = dict[str, PropValue]
@@ -36,6 +37,7 @@ USER = "User"
 # Order matters: nodes are written in this order, deleted in the reverse.
 LABELS = (TEAM, PERIOD, LABEL, ISSUE, USER, OBJECTIVE, KEY_RESULT)
 ENTITY_LABELS = (OBJECTIVE, KEY_RESULT)
+SHARED_LABELS = frozenset({TEAM, PERIOD, LABEL, ISSUE, USER})
 # Relationship type -> the (from label, to label) pairs it may join.
 REL_TYPES: dict[str, tuple[tuple[str, str], ...]] = {
     "PARENT_OF": ((OBJECTIVE, OBJECTIVE),),
@@ -65,15 +67,15 @@ def iso(moment: datetime | None) -> str | None:
 
 
 def canonical(props: Props) -> str:
-    """Properties as canonical JSON text: how the state file keeps them, compact and comparable."""
+    """Properties as canonical JSON text: how the state store keeps them, compact and comparable."""
     # Key order is transform's fixed order; a text from another order only costs a re-compare.
-    return json.dumps(props, ensure_ascii=False, separators=(",", ":"))
+    return msgspec.json.encode(props).decode()
 
 
 def as_props(value: Props | str) -> Props:
-    """Properties from either form (a dict, or canonical JSON text from the state file)."""
+    """Properties from either form (a dict, or canonical JSON text from the state store)."""
     if isinstance(value, str):
-        decoded: Props = json.loads(value)
+        decoded: Props = msgspec.json.decode(value)
         return decoded
     return value
 
@@ -192,90 +194,119 @@ def key_result_props(k: KeyResult) -> Props:
     return _clean(props)
 
 
-class _Builder:
-    def __init__(self, snapshot: Snapshot) -> None:
-        self.snapshot = snapshot
-        self.state = GraphState()
-        self.dangling: list[Dangling] = []
+class LookupTables(Protocol):
+    """Where Team, Period and Label nodes get their names (a Snapshot, or source.Lookups)."""
 
-    def node(self, label: str, node_id: str, props: Props) -> None:
-        self.state.nodes[label].setdefault(node_id, props)
+    @property
+    def teams(self) -> Mapping[str, Team]: ...
+    @property
+    def periods(self) -> Mapping[str, Period]: ...
+    @property
+    def labels(self) -> Mapping[str, Label]: ...
 
-    def link(self, rel_type: str, from_label: str, from_id: str, to_label: str, to_id: str) -> None:
-        self.state.rels.add(Rel(rel_type, from_label, from_id, to_label, to_id))
 
-    def lookups(
-        self, label: str, from_label: str, from_id: str, ids: Iterable[str], rel_type: str
-    ) -> None:
-        """Team/Period/Label references: a node per id, named when the lookup knows it.
+class Fragment(NamedTuple):
+    """What one objective or key result puts into the graph: its node, and the relationships it
+    owns (every relationship belongs to exactly one entity). Team, Period, Label, User and Issue
+    nodes are shared: they exist while some fragment's relationship reaches them."""
 
-        An id without a lookup record still becomes a node (id only): the reference is real
-        data, and the name appears as soon as the API returns the record.
-        """
-        table: Any = {
-            TEAM: self.snapshot.teams,
-            PERIOD: self.snapshot.periods,
-            LABEL: self.snapshot.labels,
-        }[label]
-        for ref in ids:
-            record = table.get(ref)
-            if label == PERIOD:
-                props = _clean(
-                    {
-                        "id": ref,
-                        "name": record and record.name,
-                        "startDate": record and iso(record.start_date),
-                        "deadline": record and iso(record.deadline),
-                    }
-                )
+    label: str
+    id: str
+    props: Props | str  # str: canonical JSON text, as the state store keeps it
+    rels: tuple[Rel, ...]
+    dangling: Dangling | None = None
+
+
+def parent_linked(
+    label: str, entity_id: str, parent_id: str | None, objective_ids: Container[str]
+) -> bool:
+    """Whether the edge from an entity's parent objective exists: the parent must be in the
+    snapshot (and an objective cannot parent itself)."""
+    if parent_id is None or parent_id not in objective_ids:
+        return False
+    return not (label == OBJECTIVE and parent_id == entity_id)
+
+
+def fragment(e: Objective | KeyResult, objective_ids: Container[str]) -> Fragment:
+    """An entity's part of the graph. `objective_ids`: every objective in the snapshot, which
+    decides whether the edge from its parent exists (a missing parent is skipped, not ghosted)."""
+    label = OBJECTIVE if isinstance(e, Objective) else KEY_RESULT
+    rels: list[Rel] = []
+    if e.period_id:
+        rels.append(Rel("IN_PERIOD", label, e.id, PERIOD, e.period_id))
+    rels.extend(Rel("BELONGS_TO", label, e.id, TEAM, t) for t in e.team_ids)
+    rels.extend(Rel("HAS_LABEL", label, e.id, LABEL, lb) for lb in e.label_ids)
+    if e.owner_account_id:
+        rels.append(Rel("OWNS", USER, e.owner_account_id, label, e.id))
+    rels.extend(Rel("COLLABORATES_ON", USER, a, label, e.id) for a in e.collaborator_account_ids)
+    dangling = None
+    if isinstance(e, Objective):
+        props = objective_props(e)
+        if e.parent_id is not None:
+            if parent_linked(label, e.id, e.parent_id, objective_ids):
+                rels.append(Rel("PARENT_OF", OBJECTIVE, e.parent_id, OBJECTIVE, e.id))
             else:
-                props = _clean({"id": ref, "name": record and record.name})
-            self.node(label, ref, props)
-            self.link(rel_type, from_label, from_id, label, ref)
-
-    def people(
-        self, label: str, entity_id: str, owner: str | None, collaborators: Iterable[str]
-    ) -> None:
-        if owner:
-            self.node(USER, owner, {"accountId": owner})
-            self.link("OWNS", USER, owner, label, entity_id)
-        for account in collaborators:
-            self.node(USER, account, {"accountId": account})
-            self.link("COLLABORATES_ON", USER, account, label, entity_id)
-
-    def entity(self, label: str, e: Objective | KeyResult) -> None:
-        self.lookups(PERIOD, label, e.id, [e.period_id] if e.period_id else [], "IN_PERIOD")
-        self.lookups(TEAM, label, e.id, e.team_ids, "BELONGS_TO")
-        self.lookups(LABEL, label, e.id, e.label_ids, "HAS_LABEL")
-        self.people(label, e.id, e.owner_account_id, e.collaborator_account_ids)
-
-    def build(self) -> GraphState:
-        snap = self.snapshot
-        for o in snap.objectives.values():
-            self.node(OBJECTIVE, o.id, objective_props(o))
-            self.entity(OBJECTIVE, o)
-            if o.parent_id is None:
-                continue
-            if o.parent_id == o.id or o.parent_id not in snap.objectives:
-                self.dangling.append(Dangling("PARENT_OF", o.id, o.parent_id))
+                dangling = Dangling("PARENT_OF", e.id, e.parent_id)
+    else:
+        props = key_result_props(e)
+        rels.extend(Rel("TRACKS", KEY_RESULT, e.id, ISSUE, i) for i in e.issue_ids)
+        if e.parent_objective_id is not None:
+            if parent_linked(label, e.id, e.parent_objective_id, objective_ids):
+                rels.append(Rel("HAS_KR", OBJECTIVE, e.parent_objective_id, KEY_RESULT, e.id))
             else:
-                self.link("PARENT_OF", OBJECTIVE, o.parent_id, OBJECTIVE, o.id)
-        for k in snap.key_results.values():
-            self.node(KEY_RESULT, k.id, key_result_props(k))
-            self.entity(KEY_RESULT, k)
-            for issue in k.issue_ids:
-                self.node(ISSUE, issue, {"id": issue})
-                self.link("TRACKS", KEY_RESULT, k.id, ISSUE, issue)
-            if k.parent_objective_id is None:
-                continue
-            if k.parent_objective_id in snap.objectives:
-                self.link("HAS_KR", OBJECTIVE, k.parent_objective_id, KEY_RESULT, k.id)
-            else:
-                self.dangling.append(Dangling("HAS_KR", k.id, k.parent_objective_id))
-        return self.state
+                dangling = Dangling("HAS_KR", e.id, e.parent_objective_id)
+    return Fragment(label, e.id, props, tuple(dict.fromkeys(rels)), dangling)
+
+
+def shared_ends(rels: Iterable[Rel]) -> Iterator[tuple[str, str]]:
+    """The shared nodes (label, id) these relationships reach."""
+    for r in rels:
+        if r.from_label in SHARED_LABELS:
+            yield r.from_label, r.from_id
+        if r.to_label in SHARED_LABELS:
+            yield r.to_label, r.to_id
+
+
+def shared_props(label: str, node_id: str, lookups: LookupTables) -> Props:
+    """A shared node's properties. An id without a lookup record still becomes a node (id
+    only): the reference is real data, and the name appears once the API returns the record."""
+    if label == USER:
+        return {"accountId": node_id}
+    if label == ISSUE:
+        return {"id": node_id}
+    if label == PERIOD:
+        period = lookups.periods.get(node_id)
+        return _clean(
+            {
+                "id": node_id,
+                "name": period.name if period else None,
+                "startDate": iso(period.start_date) if period else None,
+                "deadline": iso(period.deadline) if period else None,
+            }
+        )
+    table: Mapping[str, Team | Label] = lookups.teams if label == TEAM else lookups.labels
+    record = table.get(node_id)
+    return _clean({"id": node_id, "name": record.name if record else None})
 
 
 def to_graph(snapshot: Snapshot) -> tuple[GraphState, list[Dangling]]:
     """The graph a snapshot should become, and the edges skipped for want of their far end."""
-    builder = _Builder(snapshot)
-    return builder.build(), builder.dangling
+    state = GraphState()
+    dangling: list[Dangling] = []
+    entities: list[Objective | KeyResult] = [
+        *snapshot.objectives.values(),
+        *snapshot.key_results.values(),
+    ]
+    for e in entities:
+        frag = fragment(e, snapshot.objectives)
+        add_fragment(state, frag)
+        if frag.dangling:
+            dangling.append(frag.dangling)
+    for label, node_id in sorted(set(shared_ends(state.rels))):
+        state.nodes[label][node_id] = shared_props(label, node_id, snapshot)
+    return state, dangling
+
+
+def add_fragment(state: GraphState, frag: Fragment) -> None:
+    state.nodes[frag.label][frag.id] = frag.props
+    state.rels.update(frag.rels)

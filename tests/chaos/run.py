@@ -320,12 +320,12 @@ class Chaos:
 
     def state_deleted(self) -> None:
         self.stop_daemon()
-        (self.state_dir / "snapshot.json").unlink(missing_ok=True)
+        (self.state_dir / "state.db").unlink(missing_ok=True)
         self.start_daemon()
 
     def state_corrupted(self) -> None:
         self.stop_daemon()
-        path = self.state_dir / "snapshot.json"
+        path = self.state_dir / "state.db"
         data = path.read_bytes() if path.exists() else b"{}"
         path.write_bytes(data[: len(data) // 3] + b"\x00garbage")
         self.start_daemon()

@@ -251,7 +251,7 @@ class TestSafety:
         """An empty answer would delete everything: refused, nothing written, state untouched."""
         syncer.run_cycle()
         before = graph.read_state()
-        state_bytes = (settings.state_dir / "snapshot.json").read_bytes()
+        state_bytes = (settings.state_dir / "state.db").read_bytes()
         simulator.sim.controls.empty_tenant = True
         with capture_logs() as logs, pytest.raises(MassDeleteRefused, match="empty tenant"):
             syncer.run_cycle()
@@ -259,7 +259,7 @@ class TestSafety:
             "sync.mass_delete_refused"
         ]
         assert graph.read_state() == before
-        assert (settings.state_dir / "snapshot.json").read_bytes() == state_bytes
+        assert (settings.state_dir / "state.db").read_bytes() == state_bytes
         result = syncer.run_cycle(allow_mass_delete=True)
         assert result.plan.entity_deletes() == len(before.nodes["Objective"]) + len(
             before.nodes["KeyResult"]
@@ -358,10 +358,10 @@ class TestSafety:
         settings: Settings,
         driver: neo4j.Driver,
     ) -> None:
-        """Garbage in snapshot.json: rebuilt from the graph, nothing duplicated or rewritten."""
+        """Garbage in state.db: rebuilt from the graph, nothing duplicated or rewritten."""
         syncer.run_cycle()
         nodes_before = count(driver, "MATCH (n) RETURN count(n)")
-        (settings.state_dir / "snapshot.json").write_text("{ not json")
+        (settings.state_dir / "state.db").write_bytes(b"{ not a database" * 64)
         result = syncer.run_cycle()
         assert result.mode == "reconcile" and result.plan.empty
         assert count(driver, "MATCH (n) RETURN count(n)") == nodes_before

@@ -11,9 +11,8 @@ from hypothesis import strategies as st
 from okrsync.api import OkrApiClient, RetryPolicy, fetch_snapshot
 from okrsync.diff import plan_changes
 from okrsync.models import parse_export
-from okrsync.snapshot import decode_state, encode_state
 from okrsync.transform import GraphState, Rel, as_props, to_graph
-from tests.unit.test_transform_diff import snapshot
+from tests.unit.test_transform_diff import snapshot, through_store
 
 # Any unicode text without NUL or lone surrogates (Neo4j stores both only as escapes).
 TEXT = st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), max_size=200)
@@ -47,7 +46,7 @@ def test_any_text_round_trips(
     assert set(state.nodes["Objective"]) == set(ids)
     assert {o["name"] for o in state.nodes["Objective"].values()} == set(names[: len(ids)])
     assert all(d.from_id == d.missing_id for d in dangling)  # only the self-parent is skipped
-    back = decode_state(encode_state(state))
+    back = through_store(state)
     decoded = {lb: {i: as_props(p) for i, p in n.items()} for lb, n in back.nodes.items()}
     assert decoded == state.nodes and back.rels == state.rels
     assert plan_changes(back, state).empty

@@ -12,7 +12,7 @@ import structlog
 from okrsync import config, log
 from okrsync.errors import ConfigError
 from okrsync.snapshot import StateStore
-from okrsync.transform import GraphState, Rel
+from okrsync.transform import Fragment, Rel
 
 ENV = {"OKRSYNC_API_TOKEN": "env-token", "NEO4J_PASSWORD": "pw"}
 
@@ -135,26 +135,50 @@ class TestLog:
 
 class TestStateStore:
     def test_save_load_and_pending_marker(self, tmp_path: Path) -> None:
-        """Saved state loads back; the pending marker is set and cleared explicitly."""
+        """Committed state loads back; the pending marker is set and cleared explicitly."""
         store = StateStore(tmp_path / "state")
         store.ensure()
         assert store.load() is None
-        state = GraphState()
-        state.nodes["Team"]["t"] = {"id": "t", "name": "A"}
-        state.rels = {Rel("BELONGS_TO", "Objective", "o", "Team", "t")}
+        rel = Rel("BELONGS_TO", "Objective", "o", "Team", "t")
         store.mark_pending()
         assert store.was_interrupted()
-        store.save(state)
+        with store.transaction(fresh=True) as tx:
+            tx.put(Fragment("Objective", "o", {"id": "o", "name": "N"}, (rel,)), 41)
+            tx.put_shared([("Team", "t", '{"id":"t","name":"A"}', 1)])
+            tx.set_counts({"Objective": 1, "Team": 1, "BELONGS_TO": 1})
         store.clear_pending()
         assert not store.was_interrupted()
         loaded = store.load()
-        assert loaded is not None and loaded.nodes["Team"] == {"t": '{"id":"t","name":"A"}'}
-        assert [p.name for p in (tmp_path / "state").iterdir()] == ["snapshot.json"]
+        assert loaded is not None
+        assert loaded.fps == {("Objective", "o"): 41}
+        assert loaded.shared == {("Team", "t"): ('{"id":"t","name":"A"}', 1)}
+        assert loaded.counts == {"Objective": 1, "Team": 1, "BELONGS_TO": 1}
+        (frag,) = store.fragments([("Objective", "o"), ("Objective", "missing")])
+        assert frag == Fragment("Objective", "o", '{"id":"o","name":"N"}', (rel,))
+        assert [p.name for p in (tmp_path / "state").iterdir()] == ["state.db"]
+
+    def test_failed_transaction_leaves_the_old_state(self, tmp_path: Path) -> None:
+        """An exception inside a transaction commits nothing: the last state stays whole."""
+        store = StateStore(tmp_path)
+        with store.transaction(fresh=True) as tx:
+            tx.put(Fragment("Objective", "o", {"id": "o"}, ()), 1)
+
+        def crash(fresh: bool) -> None:
+            with store.transaction(fresh=fresh) as tx:
+                tx.put(Fragment("Objective", "o2", {"id": "o2"}, ()), 2)
+                raise RuntimeError("crash mid-write")
+
+        with pytest.raises(RuntimeError):
+            crash(fresh=False)
+        with pytest.raises(RuntimeError):
+            crash(fresh=True)
+        loaded = store.load()
+        assert loaded is not None and loaded.fps == {("Objective", "o"): 1}
 
     def test_corrupt_file_reads_as_no_snapshot(self, tmp_path: Path) -> None:
         """A truncated state file is not trusted: load() returns None and says so."""
         store = StateStore(tmp_path)
-        store.path.write_text('{"version": 1, "nodes": {')
+        store.path.write_bytes(b"SQLite format 3\x00" + b"garbage" * 100)
         from structlog.testing import capture_logs
 
         with capture_logs() as logs:

@@ -2,20 +2,52 @@
 
 from __future__ import annotations
 
+import json
+import tempfile
 from datetime import UTC, datetime
+from pathlib import Path
 
 from okrsync.diff import plan_changes
-from okrsync.models import parse_export
-from okrsync.snapshot import decode_state, encode_state
-from okrsync.transform import GraphState, Rel, as_props, html_to_text, to_graph
+from okrsync.snapshot import StateStore
+from okrsync.source import RawExport, SourceStream, decode_export, parse_all
+from okrsync.transform import (
+    Fragment,
+    GraphState,
+    Rel,
+    add_fragment,
+    as_props,
+    html_to_text,
+    to_graph,
+)
+
+
+def through_store(state: GraphState) -> GraphState:
+    """The state written to a StateStore (a fragment per node, every relationship on the first)
+    and read back, as a cycle reads the fragments of changed entities."""
+    frags = [
+        Fragment(label, node_id, props, ())
+        for label, nodes in state.nodes.items()
+        for node_id, props in nodes.items()
+    ]
+    if frags:
+        frags[0] = frags[0]._replace(rels=tuple(sorted(state.rels)))
+    with tempfile.TemporaryDirectory() as tmp:
+        store = StateStore(Path(tmp))
+        with store.transaction(fresh=True) as tx:
+            for frag in frags:
+                tx.put(frag, 0)
+        back = GraphState()
+        for frag in store.fragments([(f.label, f.id) for f in frags]):
+            add_fragment(back, frag)
+    return back
 
 
 def snapshot(okrs: list[dict], krs: list[dict], **lookups: list[dict]):
-    from okrsync.api import _SnapshotBuilder
-
-    builder = _SnapshotBuilder()
-    builder.add(parse_export({"okrs": okrs, "krs": krs, **lookups}))
-    return builder.build()
+    """The Snapshot a sync reads from one export answer (the source reader, no HTTP)."""
+    body = json.dumps({"okrs": okrs, "krs": krs, **lookups}).encode()
+    return parse_all(
+        SourceStream(lambda: decode_export(body), lambda: RawExport(), lambda ids: iter(()))
+    )
 
 
 BASE_OKRS = [
@@ -219,7 +251,7 @@ class TestSnapshotEncoding:
     def test_round_trip_keeps_types(self) -> None:
         """Instants, floats and relationships survive the state file."""
         g = base_graph()
-        back = decode_state(encode_state(g))
+        back = through_store(g)
         decoded = {lb: {i: as_props(p) for i, p in n.items()} for lb, n in back.nodes.items()}
         assert decoded == g.nodes
         assert back.rels == g.rels
@@ -229,7 +261,7 @@ class TestSnapshotEncoding:
 
     def test_a_change_against_stored_text_names_the_field(self) -> None:
         """Diffing fresh rows against the state file still yields field-level old/new pairs."""
-        back = decode_state(encode_state(base_graph()))
+        back = through_store(base_graph())
         after = base_graph()
         after.nodes["KeyResult"]["k1"]["percentDone"] = 55.0
         (change,) = plan_changes(back, after).nodes

@@ -1,0 +1,4 @@
+// First load into an empty graph: CREATE, as no Issue can exist yet to merge with.
+UNWIND $rows AS row
+CREATE (n:Issue)
+SET n = row.props

@@ -1,0 +1,4 @@
+// First load into an empty graph: CREATE, as no KeyResult can exist yet to merge with.
+UNWIND $rows AS row
+CREATE (n:KeyResult)
+SET n = row.props

@@ -1,0 +1,4 @@
+// First load into an empty graph: CREATE, as no Objective can exist yet to merge with.
+UNWIND $rows AS row
+CREATE (n:Objective)
+SET n = row.props

@@ -1,0 +1,4 @@
+// First load into an empty graph: CREATE, as no User can exist yet to merge with.
+UNWIND $rows AS row
+CREATE (n:User)
+SET n = row.props
