@@ -126,30 +126,40 @@ def get_json_once(
     path: str,
     params: Mapping[str, str | int] | None,
     service: str,
-    decode: Callable[[bytes], Any] = json.loads,
+    decode: Callable[[bytearray], Any] = json.loads,
 ) -> Any:
     """One GET, its failures as typed ApiErrors naming `service`; no retry here.
 
     `decode` turns the body into a value; a ValueError from it means "not JSON".
     """
     try:
-        response = http.get(path, params=params)
+        with http.stream("GET", path, params=params) as response:
+            if response.status_code >= 400:
+                response.read()
+                raise _error_for(response, path)
+            body = _read_body(response)
     except httpx.TimeoutException:
         raise ApiTimeout(f"{service} timed out on {path} ({http.base_url})") from None
     except httpx.TransportError as exc:
         raise ApiConnectError(
             f"cannot reach {service} at {http.base_url}: {type(exc).__name__}: {exc}"
         ) from None
-    if response.status_code >= 400:
-        raise _error_for(response, path)
     try:
-        return decode(response.content)
+        return decode(body)
     except ValueError:  # json.JSONDecodeError and UnicodeDecodeError are ValueErrors
         kind = response.headers.get("content-type", "no content type")
         raise MalformedPayload(
-            f"{service} answered {path} with a body that is not JSON ({kind}, "
-            f"{len(response.content)} bytes)"
+            f"{service} answered {path} with a body that is not JSON ({kind}, {len(body)} bytes)"
         ) from None
+
+
+def _read_body(response: httpx.Response) -> bytearray:
+    """The body in one growing buffer: joining a list of chunks would briefly need twice a
+    100 MB export's size."""
+    body = bytearray()
+    for chunk in response.iter_bytes():
+        body += chunk
+    return body
 
 
 def error_kind(exc: ApiError) -> str:
@@ -237,7 +247,7 @@ class OkrApiClient:
         self,
         path: str,
         params: dict[str, str | int] | None = None,
-        decode: Callable[[bytes], Any] = json.loads,
+        decode: Callable[[bytearray], Any] = json.loads,
     ) -> Any:
         """GET path and decode JSON; raises a typed ApiError once retries are exhausted."""
 
@@ -258,7 +268,7 @@ class OkrApiClient:
             raise
 
     def _get_once(
-        self, path: str, params: dict[str, str | int] | None, decode: Callable[[bytes], Any]
+        self, path: str, params: dict[str, str | int] | None, decode: Callable[[bytearray], Any]
     ) -> Any:
         self.requests += 1
         return get_json_once(self._http, path, params, "the OKR API", decode)

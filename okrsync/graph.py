@@ -7,6 +7,8 @@ DETACH DELETE), so a retried or repeated batch is harmless.
 
 from __future__ import annotations
 
+import queue
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -326,7 +328,12 @@ class Graph:
 class BulkLoader:
     """The first load into an empty graph: plain CREATE statements, fed row by row and sent in
     batches, so a 100k-entity load never holds its rows in memory. Only for a graph known to
-    be empty (nothing to merge with); the caller writes every node before any relationship."""
+    be empty (nothing to merge with); the caller flushes every node before any relationship.
+
+    Batches go out on one writer thread, so parsing the next records overlaps Neo4j writing
+    the last batch; at most two batches wait, which bounds memory. Use it as a context
+    manager: leaving stops the writer, and a failed batch is raised in the caller's thread.
+    """
 
     def __init__(
         self, graph: Graph, batch_size: int, before_batch: Callable[[str], None] | None
@@ -337,6 +344,45 @@ class BulkLoader:
         self.stats = WriteStats()
         self.seconds = 0.0  # spent in Neo4j round trips
         self._buffers: dict[str, list[dict[str, Any]]] = {}
+        self._queue: queue.Queue[tuple[str, list[dict[str, Any]]] | None] = queue.Queue(2)
+        self._error: BaseException | None = None
+        self._writer = threading.Thread(target=self._write_loop, name="okrsync-load", daemon=True)
+        self._writer.start()
+
+    def __enter__(self) -> BulkLoader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if exc[0] is not None:
+            self._drop_queued()
+        self._queue.put(None)
+        self._writer.join()
+
+    def _drop_queued(self) -> None:
+        while True:
+            try:
+                self._queue.get_nowait()
+            except queue.Empty:
+                return
+            self._queue.task_done()
+
+    def _write_loop(self) -> None:
+        while (item := self._queue.get()) is not None:
+            name, rows = item
+            try:
+                if self._error is None:
+                    started = time.monotonic()
+                    self.graph._run_write(cypher(name), self.stats, rows=rows)
+                    self.seconds += time.monotonic() - started
+            except BaseException as exc:  # handed to the caller's thread
+                self._error = exc
+            finally:
+                self._queue.task_done()
+        self._queue.task_done()
+
+    def _raise_failure(self) -> None:
+        if self._error is not None:
+            raise self._error
 
     def node(self, label: str, props: Mapping[str, Any]) -> None:
         self._add(f"nodes/create_{label}", {"props": to_neo4j(props)})
@@ -356,16 +402,17 @@ class BulkLoader:
     def _send(self, name: str) -> None:
         rows = self._buffers.pop(name, [])
         if rows:
+            self._raise_failure()
             if self.before_batch is not None:
                 self.before_batch(name)
-            started = time.monotonic()
-            self.graph._run_write(cypher(name), self.stats, rows=rows)
-            self.seconds += time.monotonic() - started
+            self._queue.put((name, rows))
 
     def flush(self) -> None:
-        """Send every buffered row (nodes before relationships: names sort that way)."""
+        """Send every buffered row and wait until Neo4j has committed them all."""
         for name in sorted(self._buffers):
             self._send(name)
+        self._queue.join()
+        self._raise_failure()
 
 
 @contextmanager

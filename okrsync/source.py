@@ -66,7 +66,7 @@ _HEAD = msgspec.json.Decoder(_Head)
 _ANY = msgspec.json.Decoder()
 
 
-def decode_export(body: bytes) -> RawExport:
+def decode_export(body: bytes | bytearray) -> RawExport:
     """Split an export body; MalformedPayload (ValueError for "not JSON") when it cannot be."""
     try:
         return _RAW_EXPORT.decode(body)
@@ -78,7 +78,7 @@ def decode_export(body: bytes) -> RawExport:
         raise ValueError(str(exc)) from None
 
 
-def fingerprint(raw: msgspec.Raw | bytes) -> int:
+def fingerprint(raw: bytes) -> int:
     """64 bits of BLAKE2b over a record's JSON: equal bytes, equal record. Signed, as SQLite
     stores integers."""
     return int.from_bytes(hashlib.blake2b(raw, digest_size=8).digest(), "big", signed=True)
@@ -92,7 +92,7 @@ class Record:
     id: str
     fp: int
     parent: str | None
-    raw: msgspec.Raw  # a view into the answer: holding a record holds the whole answer
+    raw: bytes  # its own copy: a view would keep the whole 100 MB answer alive
     index: int
 
     def parse(self) -> Objective | KeyResult:
@@ -154,24 +154,10 @@ class SourceStream:
     unavailable: list[str] = field(default_factory=list)
 
     def records(self) -> Iterator[Record]:
+        # Each answer is read in its own generator: nothing here keeps a reference into an
+        # answer once it is done with, so only one export body is in memory at a time.
         wanted: set[str] = set()
-        first = self.fetch_objectives()
-        self.lookups.add(first)
-        objectives = []
-        for i, raw in enumerate(first.okrs or ()):
-            head = _head(raw, OBJECTIVE, i)
-            if head.id in self.objective_ids:
-                continue
-            self.objective_ids.add(head.id)
-            objectives.append((i, head, raw))
-            if isinstance(head.krIds, list):
-                wanted.update(k for k in head.krIds if isinstance(k, str) and k)
-        del first.okrs
-        for i, head, raw in objectives:
-            yield Record(OBJECTIVE, head.id, fingerprint(raw), head.parentObjectiveId, raw, i)
-        del objectives
-        yield from self._key_results(first)
-        del first
+        yield from self._first_answer(wanted)
         yield from self._key_results(self.fetch_key_results())
         missing = sorted(wanted - self.key_result_ids)
         if missing:
@@ -186,6 +172,24 @@ class SourceStream:
                     ids=self.unavailable[:20],
                 )
 
+    def _first_answer(self, wanted: set[str]) -> Iterator[Record]:
+        first = self.fetch_objectives()
+        self.lookups.add(first)
+        objectives = []
+        for i, raw in enumerate(first.okrs or ()):
+            head = _head(raw, OBJECTIVE, i)
+            if head.id in self.objective_ids:
+                continue
+            self.objective_ids.add(head.id)
+            objectives.append((i, head, raw))
+            if isinstance(head.krIds, list):
+                wanted.update(k for k in head.krIds if isinstance(k, str) and k)
+        # Every objective id is known before the first record leaves: parents can be checked.
+        for i, head, raw in objectives:
+            data = bytes(raw)
+            yield Record(OBJECTIVE, head.id, fingerprint(data), head.parentObjectiveId, data, i)
+        yield from self._key_results(first)
+
     def _key_results(self, answer: RawExport) -> Iterator[Record]:
         self.lookups.add(answer)
         for i, raw in enumerate(answer.krs or ()):
@@ -193,7 +197,8 @@ class SourceStream:
             if head.id in self.key_result_ids:
                 continue  # the same record again (first answer wins)
             self.key_result_ids.add(head.id)
-            yield Record(KEY_RESULT, head.id, fingerprint(raw), head.parentObjectiveId, raw, i)
+            data = bytes(raw)
+            yield Record(KEY_RESULT, head.id, fingerprint(data), head.parentObjectiveId, data, i)
 
 
 def parse_all(stream: SourceStream) -> Snapshot:

@@ -98,7 +98,7 @@ class _Cycle:
 
     def end_fetch(self) -> None:
         spent = time.monotonic() - self.started - self.timings["transform"]
-        self.timings["fetch"] = spent - self.timings.get("write_during_fetch", 0.0)
+        self.timings["fetch"] = spent
         self.timings["diff"] = 0.0
 
 
@@ -320,10 +320,12 @@ class Syncer:
         the state built alongside and committed after the graph; nothing held whole in memory."""
         self._ensure_schema()
         self.store.mark_pending()
-        loader = self.graph.loader(self.options.batch_size, self.before_batch)
         counts: Counter[str] = Counter(dict.fromkeys((*LABELS, *REL_TYPES), 0))
         refs: Counter[tuple[str, str]] = Counter()
-        with self.store.transaction(fresh=True) as tx:
+        with (
+            self.graph.loader(self.options.batch_size, self.before_batch) as loader,
+            self.store.transaction(fresh=True) as tx,
+        ):
             for record in source.records():
                 frag = cycle.transform(record, source.objective_ids, self._warn_dangling)
                 props = as_props(frag.props)
@@ -336,8 +338,7 @@ class Syncer:
                     id=frag.id,
                     **{k: props[k] for k in ("key", "name") if k in props},
                 )
-            cycle.timings["write_during_fetch"] = loader.seconds
-            cycle.end_fetch()
+            cycle.end_fetch()  # node batches were written meanwhile, on the loader's thread
             for label, node_id in sorted(refs):
                 props = shared_props(label, node_id, source.lookups)
                 loader.node(label, props)
@@ -361,7 +362,6 @@ class Syncer:
             cycle.timings["write"] = loader.seconds
             mark = time.monotonic()
         cycle.timings["persist"] = time.monotonic() - mark
-        del cycle.timings["write_during_fetch"]
         nodes = sum(counts[label] for label in LABELS)
         plan = Plan(bulk={"created": nodes, "linked": sum(counts[t] for t in REL_TYPES)})
         return _Change(plan, dict(counts), 0, lambda: None, loaded=loader.stats)
