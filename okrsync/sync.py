@@ -54,6 +54,7 @@ class CycleResult:
     stats: WriteStats | None = None
     entities: dict[str, int] = field(default_factory=dict)
     checkins: int = 0
+    parsed: int = 0  # records parsed and transformed: those whose fingerprint moved
 
     def summary(self) -> dict[str, object]:
         stats = self.stats
@@ -66,6 +67,7 @@ class CycleResult:
             "statements": stats.statements if stats else 0,
             "writes": {k: v for k, v in stats.counters.items() if v} if stats else {},
             "checkins": self.checkins,
+            "parsed": self.parsed,
         }
 
 
@@ -82,6 +84,7 @@ class _Cycle:
     def __init__(self, started: float) -> None:
         self.started = started
         self.timings: dict[str, float] = {"transform": 0.0}
+        self.parsed = 0
 
     def transform(
         self,
@@ -90,6 +93,7 @@ class _Cycle:
         warn: Callable[[list[Dangling]], None],
     ) -> Fragment:
         mark = time.monotonic()
+        self.parsed += 1
         frag = fragment(record.parse(), objective_ids)
         if frag.dangling:
             warn([frag.dangling])
@@ -179,6 +183,7 @@ class Syncer:
             dry_run=dry_run,
             timings=cycle.timings,
             entities={label: change.counts.get(label, 0) for label in LABELS},
+            parsed=cycle.parsed,
         )
         if change.loaded is None:
             self._guard(plan, change.mirrored, allow_mass_delete)

@@ -137,6 +137,7 @@ class TestIncremental:
         with capture_logs() as logs:
             again = syncer.run_cycle()
         assert again.mode == "incremental"
+        assert again.parsed == 0  # every fingerprint matched: not one record parsed
         assert again.plan.summary() == dict.fromkeys(CHANGE_EVENTS, 0)
         assert again.stats is None  # not one write statement reached Neo4j
         assert change_events(logs) == []
@@ -154,6 +155,7 @@ class TestIncremental:
         simulator.sim.mutate(lambda o: o.set_progress(kid, 12.5))
         with capture_logs() as logs:
             result = syncer.run_cycle()
+        assert result.parsed == 1  # the other records' fingerprints did not move
         assert result.stats is not None
         assert +result.stats.counters == {"properties_set": 1}
         (event,) = change_events(logs)
