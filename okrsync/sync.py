@@ -29,6 +29,7 @@ from okrsync.transform import (
     Dangling,
     Fragment,
     GraphState,
+    Rel,
     add_fragment,
     as_props,
     canonical,
@@ -354,14 +355,7 @@ class Syncer:
             for rel in tx.rels():
                 loader.rel(rel)
                 counts[rel.type] += 1
-                log.info(
-                    "relationship.linked",
-                    type=rel.type,
-                    from_label=rel.from_label,
-                    from_id=rel.from_id,
-                    to_label=rel.to_label,
-                    to_id=rel.to_id,
-                )
+                log_relationship("linked", rel)
             loader.flush()
             tx.set_counts(dict(counts))
             cycle.timings["write"] = loader.seconds
@@ -512,11 +506,15 @@ def log_changes(plan: Plan) -> None:
         log.info(_event_name(change), **fields)
     for kind, rels in (("unlinked", plan.unlinked), ("linked", plan.linked)):
         for rel in rels:
-            log.info(
-                f"relationship.{kind}",
-                type=rel.type,
-                from_label=rel.from_label,
-                from_id=rel.from_id,
-                to_label=rel.to_label,
-                to_id=rel.to_id,
-            )
+            log_relationship(kind, rel)
+
+
+def log_relationship(kind: str, rel: Rel) -> None:
+    log.info(
+        f"relationship.{kind}",
+        type=rel.type,
+        from_label=rel.from_label,
+        from_id=rel.from_id,
+        to_label=rel.to_label,
+        to_id=rel.to_id,
+    )
