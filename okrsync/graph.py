@@ -14,7 +14,6 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -96,11 +95,19 @@ def _batches(rows: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
 
 
 def to_neo4j(props: Mapping[str, Any]) -> dict[str, Any]:
-    """Instants travel as ISO strings; Neo4j stores them as DateTime values."""
-    return {
-        k: datetime.fromisoformat(v) if k in TEMPORAL and isinstance(v, str) else v
-        for k, v in props.items()
-    }
+    """A node's properties as a statement row: `props`, with the instants apart in `times`
+    (ISO text, or None to remove) for the statement to store as DateTime values via datetime().
+
+    Why not hand the driver datetime objects: its datetime encoding is pure Python (~60 us a
+    value); at 100k entities it was 15 s of the 19 s spent writing KeyResult nodes."""
+    plain: dict[str, Any] = {}
+    times: dict[str, str | None] = {}
+    for k, v in props.items():
+        if k in TEMPORAL and (v is None or isinstance(v, str)):
+            times[k] = v
+        else:
+            plain[k] = v
+    return {"props": plain, "times": times}
 
 
 def _native(value: Any) -> Any:
@@ -209,7 +216,7 @@ class Graph:
                 self._run_write(cypher(name), stats, **{param: [row(item) for item in batch]})
 
         def node_row(c: NodeChange) -> dict[str, Any]:
-            return {"key": c.id, "props": to_neo4j(c.props)}
+            return {"key": c.id, **to_neo4j(c.props)}
 
         def rel_row(r: Rel) -> dict[str, str]:
             return {"from": r.from_id, "to": r.to_id}
@@ -248,7 +255,7 @@ class Graph:
     def write_checkins(self, rows: Sequence[dict[str, Any]], batch_size: int = 5000) -> WriteStats:
         stats = WriteStats()
         for batch in _batches(rows, batch_size):
-            prepared = [{**r, "props": to_neo4j(r["props"])} for r in batch]
+            prepared = [{**r, **to_neo4j(r["props"])} for r in batch]
             self._run_write(cypher("history/merge_updates"), stats, rows=prepared)
         return stats
 
@@ -385,7 +392,7 @@ class BulkLoader:
             raise self._error
 
     def node(self, label: str, props: Mapping[str, Any]) -> None:
-        self._add(f"nodes/create_{label}", {"props": to_neo4j(props)})
+        self._add(f"nodes/create_{label}", to_neo4j(props))
 
     def rel(self, rel: Rel) -> None:
         self._add(

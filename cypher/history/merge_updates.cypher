@@ -3,6 +3,7 @@
 UNWIND $rows AS row
 MERGE (u:Update {id: row.id})
 SET u = row.props
+FOREACH (k IN keys(row.times) | SET u[k] = datetime(row.times[k]))
 WITH u, row
 CALL (u, row) {
   MATCH (e:Objective {id: row.entityId})

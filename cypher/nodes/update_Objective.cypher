@@ -2,3 +2,4 @@
 UNWIND $rows AS row
 MATCH (n:Objective {id: row.key})
 SET n += row.props
+FOREACH (k IN keys(row.times) | SET n[k] = datetime(row.times[k]))

@@ -62,5 +62,5 @@ def test_wheel_installs_into_a_fresh_venv_and_ships_cypher(tmp_path: Path) -> No
         [str(py), "-c", probe], cwd=tmp_path, capture_output=True, text=True, check=True
     ).stdout.splitlines()
     assert out[0].startswith(str(venv))
-    assert out[1] == "SET n = row.props"
+    assert out[1] == "FOREACH (k IN keys(row.times) | SET n[k] = datetime(row.times[k]))"
     assert out[2] == "12"

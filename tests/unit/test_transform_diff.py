@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import tempfile
-from datetime import UTC, datetime
 from pathlib import Path
 
 from okrsync.diff import plan_changes
@@ -268,15 +267,15 @@ class TestSnapshotEncoding:
         assert change.fields == {"percentDone": (40.0, 55.0)}
         assert all(isinstance(r, Rel) for r in back.rels)
 
-    def test_instants_become_neo4j_datetimes_only_when_written(self) -> None:
-        """to_neo4j turns the temporal properties, and only those, into aware datetimes."""
+    def test_instants_travel_apart_for_cypher_to_make_datetimes(self) -> None:
+        """to_neo4j sets the temporal properties, and only those, apart as ISO text (or None,
+        which removes the property) for the statement's datetime()."""
         from okrsync.graph import to_neo4j
 
         row = to_neo4j(
             {"deadline": "2026-03-31T23:59:59+00:00", "name": "2026-01-01", "startDate": None}
         )
         assert row == {
-            "deadline": datetime(2026, 3, 31, 23, 59, 59, tzinfo=UTC),
-            "name": "2026-01-01",
-            "startDate": None,
+            "props": {"name": "2026-01-01"},
+            "times": {"deadline": "2026-03-31T23:59:59+00:00", "startDate": None},
         }
