@@ -2,7 +2,7 @@
 
 Runs against the local Neo4j (NEO4J_URI / NEO4J_USERNAME / NEO4J_PASSWORD) and the simulator
 (`okrsync simulate` in its own process). okrsync itself runs as `okrsync sync` subprocesses, so
-its timings include nothing of the benchmark's and its peak RSS is its own (os.wait4).
+its timings include nothing of the benchmark's and its peak RSS is its own (VmHWM).
 
     python bench/run.py                        # 1k, 10k, 100k entities; writes bench/results.md
     python bench/run.py --sizes 1000 --runs 1  # the smoke version `make test` runs
@@ -20,6 +20,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -31,7 +32,7 @@ import neo4j
 
 from okrsync.api import OkrApiClient, fetch_snapshot
 from okrsync.diff import plan_changes
-from okrsync.graph import Graph, WriteStats
+from okrsync.graph import Graph, WriteStats, to_neo4j
 from okrsync.transform import LABELS, GraphState, to_graph
 
 HERE = Path(__file__).resolve().parent
@@ -39,6 +40,7 @@ ROOT = HERE.parent
 ENTITIES_PER_OBJECTIVE = 3.5  # the simulator gives each objective 1-4 key results
 NAIVE_SUBSET = 2000
 REFERENCE_BATCH = 10_000
+SAME_VALUES_UP_TO = 20_000  # entities: above this, only the graph's shape is compared
 
 
 def bench_cypher(name: str) -> str:
@@ -109,6 +111,35 @@ class SyncRun:
     max_rss_mb: float
 
 
+class PeakRss(threading.Thread):
+    """A process's peak resident set, read from /proc/<pid>/status (VmHWM) until it exits.
+
+    Not wait4's ru_maxrss: Linux carries the parent's high-water mark into a child at exec
+    (fork and vfork alike), so every child of this benchmark, which holds a 100k-entity target
+    graph, reported the benchmark's own ~500 MB. VmHWM belongs to the exec'd image alone."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.path = Path(f"/proc/{pid}/status")
+        self.kb = 0
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        while not self.done.wait(0.01):
+            try:
+                status = self.path.read_text()
+            except OSError:
+                return  # gone
+            for line in status.splitlines():
+                if line.startswith("VmHWM:"):
+                    self.kb = max(self.kb, int(line.split()[1]))
+
+    def stop(self) -> float:
+        self.done.set()
+        self.join()
+        return self.kb / 1024
+
+
 def okrsync_sync(sim: Simulator, state_dir: Path, env: dict[str, str]) -> SyncRun:
     """One `okrsync sync` process; wall time, its JSON summary and its own peak RSS."""
     run_env = {
@@ -132,16 +163,17 @@ def okrsync_sync(sim: Simulator, state_dir: Path, env: dict[str, str]) -> SyncRu
             stderr=err,
             text=True,
         )
-        assert proc.stdout is not None
-        out = proc.stdout.read()
-        # wait4 rather than wait: it hands back this child's own resource usage (peak RSS).
-        _, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
+        rss = PeakRss(proc.pid)
+        rss.start()
+        out, _ = proc.communicate()
         seconds = time.monotonic() - started
+        peak_mb = rss.stop()
         if proc.returncode != 0:
             err.seek(0)
             raise RuntimeError(f"okrsync sync failed ({proc.returncode}): {err.read()[-500:]}")
-    return SyncRun(seconds, json.loads(out.strip().splitlines()[-1]), usage.ru_maxrss / 1024)
+    if not peak_mb:
+        raise RuntimeError("could not read the peak RSS of okrsync from /proc")
+    return SyncRun(seconds, json.loads(out.strip().splitlines()[-1]), peak_mb)
 
 
 class Bench:
@@ -157,6 +189,9 @@ class Bench:
     def empty_database(self) -> None:
         self.graph.wipe()
         self.graph.apply_schema()
+
+    def shape(self) -> list[dict[str, Any]]:
+        return self.graph.read(bench_cypher("graph_shape"))
 
     def target(self, sim: Simulator) -> GraphState:
         with OkrApiClient(sim.url, "bench", timeout=600) as client:
@@ -204,7 +239,10 @@ class Bench:
             self.empty_database()
             started = time.monotonic()
             for label in LABELS:
-                self.write_rows(bench_cypher(f"create_{label}"), list(target.nodes[label].values()))
+                self.write_rows(
+                    bench_cypher(f"create_{label}"),
+                    [to_neo4j(props) for props in target.nodes[label].values()],
+                )
             for name, rows in sorted(rel_groups.items()):
                 self.write_rows(bench_cypher(name), rows)
             times.append(time.monotonic() - started)
@@ -225,12 +263,15 @@ class Bench:
         def lookup(label: str, node_id: str) -> dict[str, Any]:
             return dict(target.nodes[label][node_id])
 
+        def with_times(label: str, node_id: str) -> dict[str, Any]:
+            return to_neo4j(target.nodes[label][node_id])  # instants apart, as okrsync sends them
+
         started = time.monotonic()
         for label, node_id in entities:
             rels = rels_from.get(node_id, [])
             params = {
                 "id": node_id,
-                "props": target.nodes[label][node_id],
+                **to_neo4j(target.nodes[label][node_id]),
                 "parents": [
                     r.from_id
                     for r in rels
@@ -238,7 +279,7 @@ class Bench:
                 ],
                 "teams": [lookup("Team", r.to_id) for r in rels if r.type == "BELONGS_TO"],
                 "labels": [lookup("Label", r.to_id) for r in rels if r.type == "HAS_LABEL"],
-                "periods": [lookup("Period", r.to_id) for r in rels if r.type == "IN_PERIOD"],
+                "periods": [with_times("Period", r.to_id) for r in rels if r.type == "IN_PERIOD"],
                 "owners": [r.from_id for r in rels if r.type == "OWNS"],
                 "collaborators": [r.from_id for r in rels if r.type == "COLLABORATES_ON"],
                 "issues": [r.to_id for r in rels if r.type == "TRACKS"],
@@ -308,6 +349,8 @@ def run_size(bench: Bench, entities: int, log: Callable[[str], None]) -> dict[st
         log(f"  {n_entities} entities ({n_nodes} nodes, {n_rels} relationships)")
 
         initial_runs, state = bench.initial(sim, tmp)
+        okrsync_shape = bench.shape()
+        okrsync_graph = bench.graph.read_state() if n_entities <= SAME_VALUES_UP_TO else None
         initial = median([r.seconds for r in initial_runs])
         graph_side = median([r.summary["seconds"]["write"] for r in initial_runs])
 
@@ -337,6 +380,16 @@ def run_size(bench: Bench, entities: int, log: Callable[[str], None]) -> dict[st
         log(f"    1% change ({changes} edits): {change:.1f}s")
 
         reference = median(bench.reference(target))
+        # The comparison is fair only if the reference wrote the same graph okrsync wrote.
+        same_graph = bench.shape() == okrsync_shape
+        if okrsync_graph is not None:
+            reference_graph = bench.graph.read_state()
+            same_graph = same_graph and (
+                reference_graph.nodes == okrsync_graph.nodes == target.nodes
+                and reference_graph.rels == okrsync_graph.rels == target.rels
+            )
+        if not same_graph:
+            raise RuntimeError("the reference load did not write the graph okrsync wrote")
         log(f"    reference CREATE load: {reference:.1f}s")
         naive_per_entity = bench.naive(target)
         okrsync_per_entity = initial / n_entities
@@ -351,6 +404,7 @@ def run_size(bench: Bench, entities: int, log: Callable[[str], None]) -> dict[st
         "entities_per_s": n_entities / initial,
         "relationships_per_s": n_rels / initial,
         "reference_s": reference,
+        "reference_same_graph": "values" if okrsync_graph is not None else "shape",
         "ratio_initial_reference": initial / reference,
         "ratio_initial_write_reference": graph_side / reference,
         "naive_ms_per_entity": naive_per_entity * 1000,
