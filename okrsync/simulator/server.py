@@ -19,7 +19,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import msgspec
+
 from okrsync.simulator.org import Json, Org, epoch_ms
+
+# Compact JSON as json.dumps(separators=(",", ":")) writes it (byte for byte on ASCII; raw UTF-8
+# rather than \u escapes otherwise), 4-5x faster: at 100k entities the two exports are 100 MB
+# and 72 MB, which cost the simulator 1.1 s + 0.8 s a cycle with json.
+encode_json = msgspec.json.Encoder().encode
 
 EXPORT = "/api/v2/api-export"
 OBJECTIVE_EXPANDS = {"KEY_RESULTS", "TEAMS", "PERIODS", "LABELS", "TYPES", "CUSTOM_FIELDS"}
@@ -130,13 +137,13 @@ class Simulator:
         out: Json = {"okrs": okrs}
         krs: list[Json] = []
         if "KEY_RESULTS" in expand:
-            krs = [dict(self.org.key_results[k]) for o in ids for k in krs_of.get(o, [])]
+            krs = [self.org.key_results[k] for o in ids for k in krs_of.get(o, [])]
             out["krs"] = krs
         self._lookups(out, okrs + krs, expand)
         return out
 
     def _key_results(self, ids: list[str], expand: set[str]) -> Json:
-        krs = [dict(self.org.key_results[k]) for k in ids]
+        krs = [self.org.key_results[k] for k in ids]
         out: Json = {"krs": krs}
         okrs: list[Json] = []
         if "OBJECTIVES" in expand:
@@ -254,7 +261,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def _json(self, status: int, payload: Any) -> None:
-        self._send(status, json.dumps(payload, separators=(",", ":")).encode())
+        self._send(status, encode_json(payload))
 
     def do_GET(self) -> None:
         sim = self.server.sim
@@ -278,18 +285,19 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(401, {"message": "Invalid API token"})
             return
         try:
+            # Encoded under the lock: the answer shares the org's own dicts (no copies), and
+            # a concurrent change must not show half-applied in it.
             with sim.lock:
                 if sim.controls.empty_tenant or fault == "empty":
-                    payload = _empty_answer(url.path)
+                    body = encode_json(_empty_answer(url.path))
                 else:
-                    payload = sim.export(url.path, query)
+                    body = encode_json(sim.export(url.path, query))
         except BadRequest as exc:
             self._json(400, {"message": str(exc)})
             return
         except LookupError:
             self._json(404, {"message": "Not found"})
             return
-        body = json.dumps(payload, separators=(",", ":")).encode()
         if fault == "truncated":
             body = body[: max(1, len(body) // 2)]
         self._send(200, body)
