@@ -13,9 +13,10 @@ the source holds. `fetch_snapshot` in api.py is built on it.
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar, cast
 
 import msgspec
 import structlog
@@ -40,6 +41,7 @@ from okrsync.models import (
 from okrsync.transform import KEY_RESULT, OBJECTIVE
 
 log = structlog.get_logger("okrsync.source")
+T = TypeVar("T")
 
 
 class RawExport(msgspec.Struct):
@@ -103,16 +105,23 @@ class Record:
 
 
 def _head(raw: msgspec.Raw, label: str, index: int) -> _Head:
-    """id (and parent) of a record; a record without a usable id fails like a full parse."""
-    ctx = f"{'okrs' if label == OBJECTIVE else 'krs'}[{index}]"
+    """id (and parent) of a record; a record without a usable id fails like a full parse.
+
+    Called for every record of every cycle: the common case costs one decode and two checks.
+    """
     try:
         head = _HEAD.decode(raw)
     except msgspec.ValidationError:
-        raise MalformedPayload(f"{ctx} should be an object") from None
-    head.id = require_id({"id": head.id}, "id", ctx)
-    if not isinstance(head.parentObjectiveId, str) or not head.parentObjectiveId:
+        raise MalformedPayload(f"{_ctx(label, index)} should be an object") from None
+    if not (isinstance(head.id, str) and head.id):
+        head.id = require_id({"id": head.id}, "id", _ctx(label, index))  # numeric, or fails
+    if not (isinstance(head.parentObjectiveId, str) and head.parentObjectiveId):
         head.parentObjectiveId = None
     return head
+
+
+def _ctx(label: str, index: int) -> str:
+    return f"{'okrs' if label == OBJECTIVE else 'krs'}[{index}]"
 
 
 @dataclass
@@ -137,6 +146,33 @@ class Lookups:
                 table.setdefault(record.id, record)
 
 
+class _Background(Generic[T]):
+    """One call on a daemon thread; `result()` waits for it and raises what it raised.
+
+    Not a ThreadPoolExecutor: its threads are joined at exit, so a run that fails elsewhere
+    (Neo4j down) would wait for an export still on its way. A daemon thread is dropped."""
+
+    def __init__(self, call: Callable[[], T]) -> None:
+        self._value: T | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(
+            target=self._run, args=(call,), name="okrsync-fetch", daemon=True
+        )
+        self._thread.start()
+
+    def _run(self, call: Callable[[], T]) -> None:
+        try:
+            self._value = call()
+        except BaseException as exc:  # handed to the caller's thread
+            self._error = exc
+
+    def result(self) -> T:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return cast(T, self._value)
+
+
 @dataclass
 class SourceStream:
     """Reads the source once per cycle: `records()` yields each entity once, objectives first.
@@ -152,13 +188,34 @@ class SourceStream:
     objective_ids: set[str] = field(default_factory=set)
     key_result_ids: set[str] = field(default_factory=set)
     unavailable: list[str] = field(default_factory=list)
+    _first: _Background[RawExport] | None = None
 
-    def records(self) -> Iterator[Record]:
+    def start(self) -> None:
+        """Ask for the first answer now: the server builds it (~0.7 s at 100k entities) while
+        the caller loads its state and counts the graph."""
+        if self._first is None:
+            self._first = _Background(self.fetch_objectives)
+
+    def records(self, prefetch: bool = True) -> Iterator[Record]:
+        """Every record once. With `prefetch`, the key results' answer is asked for once the
+        objectives' has fully arrived (still one request at a time, as the vendor asks) and
+        travels while the objectives are read, hiding the server's time to build it (~0.4 s
+        at 100k entities) at the cost of holding both answers (~170 MB) for a while. Worth it
+        when reading is quick (a steady cycle), not on a first load, where reading the
+        objectives takes as long as writing them."""
         # Each answer is read in its own generator: nothing here keeps a reference into an
-        # answer once it is done with, so only one export body is in memory at a time.
+        # answer once it is done with.
         wanted: set[str] = set()
-        yield from self._first_answer(wanted)
-        yield from self._key_results(self.fetch_key_results())
+        self.start()
+        assert self._first is not None
+        first = self._first.result()
+        self._first = None
+        pending = _Background(self.fetch_key_results) if prefetch else None
+        yield from self._first_answer(first, wanted)
+        del first
+        second = pending.result() if pending else self.fetch_key_results()
+        yield from self._key_results(second)
+        del second
         missing = sorted(wanted - self.key_result_ids)
         if missing:
             for answer in self.fetch_key_results_by_ids(missing):
@@ -172,8 +229,7 @@ class SourceStream:
                     ids=self.unavailable[:20],
                 )
 
-    def _first_answer(self, wanted: set[str]) -> Iterator[Record]:
-        first = self.fetch_objectives()
+    def _first_answer(self, first: RawExport, wanted: set[str]) -> Iterator[Record]:
         self.lookups.add(first)
         objectives = []
         for i, raw in enumerate(first.okrs or ()):

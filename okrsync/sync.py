@@ -165,9 +165,12 @@ class Syncer:
     ) -> CycleResult:
         started = time.monotonic()
         started_at = self.now()
+        source = self.client.source(self.options.window)
+        source.start()  # the server builds the first answer while the state loads
         index = self.store.load()
         mode, reason, counts = self._choose_mode(index, full)
-        source = self.client.source(self.options.window)
+        if mode != "incremental":
+            index = None  # only an incremental cycle reads it: free it (~70 MB at 100k)
         cycle = _Cycle(started)
         if mode == "incremental":
             assert index is not None
@@ -332,7 +335,7 @@ class Syncer:
             self.graph.loader(self.options.batch_size, self.before_batch) as loader,
             self.store.transaction(fresh=True) as tx,
         ):
-            for record in source.records():
+            for record in source.records(prefetch=False):
                 frag = cycle.transform(record, source.objective_ids, self._warn_dangling)
                 props = as_props(frag.props)
                 tx.put(frag, record_fp(record, source.objective_ids))
