@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -108,6 +109,14 @@ def to_neo4j(props: Mapping[str, Any]) -> dict[str, Any]:
         else:
             plain[k] = v
     return {"props": plain, "times": times}
+
+
+def _instant(text: str) -> str:
+    """A DateTime as Cypher's toString() wrote it (2026-03-31T23:59:59Z) in transform's form."""
+    try:
+        return iso(datetime.fromisoformat(text)) or text
+    except ValueError:  # a named zone ("...[Europe/Paris]"): not ours, so it reads as changed
+        return text
 
 
 def _native(value: Any) -> Any:
@@ -334,9 +343,10 @@ class Graph:
                 continue
             props: Props = {
                 k: _native(v)
-                for k, v in row["props"].items()
+                for k, v in row["props"]
                 if not (label == ISSUE and k in ENRICHED_ISSUE_PROPS)
             }
+            props.update((k, _instant(v)) for k, v in row["times"])
             key = props.get(node_key(label))
             if isinstance(key, str):
                 state.nodes[label][key] = props
