@@ -84,7 +84,11 @@ def test_a_failed_prefetch_is_raised_where_the_records_are_read(prefetch: bool) 
     """The key results' error reaches the reader, after the objectives' records, as itself."""
     api = FakeApi(fail_key_results=True)
     read: list[str] = []
-    with pytest.raises(ApiStatusError, match="503"):
+
+    def read_all() -> None:
         for record in api.stream().records(prefetch=prefetch):
             read.append(record.id)
+
+    with pytest.raises(ApiStatusError, match="503"):
+        read_all()
     assert read == ["o1", "o2", "k1", "k2"]
