@@ -103,6 +103,7 @@ TYPE_NAMES = (
     ("Personal OKR", "#FFAB00", "#172B4D"),
 )
 SITE = "https://example.atlassian.net/jira/apps/okr"
+COMMENTS = ("Nice progress", "What is blocking this?", "Moved to next sprint", "See the Jira epic")
 EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 
 
@@ -138,6 +139,11 @@ class Org:
         self.objectives: dict[str, Json] = {}
         self.key_results: dict[str, Json] = {}
         self.updates: dict[str, list[Json]] = {}  # entity id -> its check-ins, oldest first
+        self.comments: dict[str, list[Json]] = {}  # update id -> its comments, oldest first
+        # Comments draw from their own generator and ids: an org's OKRs for a seed stay the
+        # same whether or not comments exist.
+        self.comment_rng = random.Random(seed * 1_000_003 + 17)
+        self._next_comment = 0
         self.users = [
             f"557058:{self.rng.getrandbits(64):016x}" for _ in range(max(4, objectives // 3))
         ]
@@ -324,12 +330,62 @@ class Org:
             update["value"] = None
         history = self.updates.setdefault(entity["id"], [])
         history.append(update)
+        self._maybe_comment(update)
         self.feed_version += 1
         history.sort(key=lambda u: u["created"])
         entity["latestUpdate"] = {
             k: history[-1][k] for k in ("entityId", "status", "created", "value", "description")
         }
         return update
+
+    def _maybe_comment(self, update: Json) -> None:
+        """About a third of check-ins get a comment, some of those a reply to it."""
+        rng = self.comment_rng
+        if rng.random() >= 0.35:
+            return
+        when = parse_api_time(update["created"])
+        first = self.add_comment(
+            update["updateId"], rng.choice(COMMENTS), when + timedelta(hours=2)
+        )
+        if rng.random() < 0.4:
+            self.add_comment(
+                update["updateId"], "Agreed, thanks", when + timedelta(hours=5), reply_to=first
+            )
+
+    def add_comment(
+        self, update_id: str, text: str, when: datetime, reply_to: str | None = None
+    ) -> str:
+        self._next_comment += 1
+        comment: Json = {
+            "commentId": f"c{self.seed & 0xFFFF:04x}{self._next_comment:019x}",
+            "updateId": update_id,
+            "text": text,
+            "authorAccountId": self.comment_rng.choice(self.users),
+            "created": fmt(when),
+        }
+        if reply_to is not None:  # absent rather than null, as the vendor's examples show
+            comment["replyToCommentId"] = reply_to
+        self.comments.setdefault(update_id, []).append(comment)
+        self.feed_version += 1
+        return str(comment["commentId"])
+
+    def edit_comment(self, comment_id: str, text: str) -> None:
+        comment = next(
+            c for cs in self.comments.values() for c in cs if c["commentId"] == comment_id
+        )
+        comment["text"] = text
+        comment["lastEdited"] = fmt(self.clock)
+        self.feed_version += 1
+
+    def all_comments_newest_first(self) -> list[Json]:
+        out = [c for cs in self.comments.values() for c in cs]
+        out.sort(key=lambda c: (c["created"], c["commentId"]), reverse=True)
+        return out
+
+    def _drop_history(self, eid: str) -> None:
+        """An entity's check-ins and their comments go with it."""
+        for update in self.updates.pop(eid, []):
+            self.comments.pop(update["updateId"], None)
 
     def _pick_type(self) -> Json | None:
         return self.rng.choice([*self.types.values(), None, None])
@@ -432,11 +488,11 @@ class Org:
         """Delete an objective with its key results; its child objectives become roots."""
         self.feed_version += 1
         del self.objectives[oid]
-        self.updates.pop(oid, None)
+        self._drop_history(oid)
         gone = [k for k, kr in self.key_results.items() if kr["parentObjectiveId"] == oid]
         for kid in gone:
             del self.key_results[kid]
-            self.updates.pop(kid, None)
+            self._drop_history(kid)
         for child in self.objectives.values():
             if child["parentObjectiveId"] == oid:
                 child["parentObjectiveId"] = None
@@ -445,7 +501,7 @@ class Org:
     def delete_key_result(self, kid: str) -> None:
         self.feed_version += 1
         del self.key_results[kid]
-        self.updates.pop(kid, None)
+        self._drop_history(kid)
 
     def evolve(self, changes: int) -> list[str]:
         """Apply `changes` random edits, as a living org makes between two syncs."""

@@ -108,8 +108,7 @@ class Simulator:
         if path == f"{EXPORT}/updates":
             return self._updates(query)
         if path == f"{EXPORT}/updateComments":
-            _page_size(query)
-            return {"comments": []}
+            return self._comments(query)
         raise LookupError(path)
 
     def _filtered_feed(
@@ -175,23 +174,39 @@ class Simulator:
             out["customFields"] = CUSTOM_FIELD_DEFS
 
     def _updates(self, query: dict[str, list[str]]) -> Json:
-        page_size = _page_size(query)
         later = _optional_int(query, "laterThan")
         earlier = _optional_int(query, "earlierThan")
         entity = query.get("entityId", [None])[0]
-        updates = self._filtered_feed(entity, later, earlier)
-        cursor = query.get("cursor", [None])[0]
-        start = 0
-        if cursor is not None:
-            try:
-                start = int(cursor)
-            except ValueError:
-                raise BadRequest("invalid cursor") from None
-        page = [dict(u) for u in updates[start : start + page_size]]
-        out: Json = {"updates": page}
-        if start + page_size < len(updates):
-            out["nextCursor"] = str(start + page_size)
-        return out
+        return _paged(self._filtered_feed(entity, later, earlier), query, "updates", 5000)
+
+    def _comments(self, query: dict[str, list[str]]) -> Json:
+        later = _optional_int(query, "laterThan")
+        earlier = _optional_int(query, "earlierThan")
+        update_ids = {v for raw in query.get("updateId", []) for v in raw.split(",") if v}
+        comments = [
+            c
+            for c in self.org.all_comments_newest_first()
+            if (not update_ids or c["updateId"] in update_ids)
+            and (later is None or (epoch_ms(c["created"]) or 0) > later)
+            and (earlier is None or (epoch_ms(c["created"]) or 0) < earlier)
+        ]
+        return _paged(comments, query, "comments", 1000)
+
+
+def _paged(items: list[Json], query: dict[str, list[str]], key: str, max_size: int) -> Json:
+    """One page of a newest-first feed: `cursor` is the offset, `nextCursor` while more remain."""
+    page_size = _page_size(query, max_size)
+    cursor = query.get("cursor", [None])[0]
+    start = 0
+    if cursor is not None:
+        try:
+            start = int(cursor)
+        except ValueError:
+            raise BadRequest("invalid cursor") from None
+    out: Json = {key: [dict(i) for i in items[start : start + page_size]]}
+    if start + page_size < len(items):
+        out["nextCursor"] = str(start + page_size)
+    return out
 
 
 def _in_window_ids(query: dict[str, list[str]], entities: dict[str, Json]) -> list[str]:
@@ -237,12 +252,12 @@ def _required_list(query: dict[str, list[str]], name: str) -> list[str]:
     return values
 
 
-def _page_size(query: dict[str, list[str]]) -> int:
+def _page_size(query: dict[str, list[str]], max_size: int = 5000) -> int:
     size = _optional_int(query, "pageSize")
     if size is None:
         return 1000
-    if not 1 <= size <= 5000:
-        raise BadRequest("pageSize must be between 1 and 5000")
+    if not 1 <= size <= max_size:
+        raise BadRequest(f"pageSize must be between 1 and {max_size}")
     return size
 
 
