@@ -9,6 +9,7 @@ CREATE CONSTRAINT issue_id IF NOT EXISTS FOR (n:Issue) REQUIRE n.id IS UNIQUE;
 CREATE CONSTRAINT user_account_id IF NOT EXISTS FOR (n:User) REQUIRE n.accountId IS UNIQUE;
 CREATE CONSTRAINT update_id IF NOT EXISTS FOR (n:Update) REQUIRE n.id IS UNIQUE;
 CREATE INDEX update_entity IF NOT EXISTS FOR (n:Update) ON (n.entityId);
+CREATE CONSTRAINT comment_id IF NOT EXISTS FOR (n:Comment) REQUIRE n.id IS UNIQUE;
 CREATE CONSTRAINT sync_run_id IF NOT EXISTS FOR (n:SyncRun) REQUIRE n.id IS UNIQUE;
 CREATE INDEX change_at IF NOT EXISTS FOR (n:Change) ON (n.at);
 CREATE INDEX change_entity IF NOT EXISTS FOR (n:Change) ON (n.entityId);

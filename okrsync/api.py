@@ -34,9 +34,11 @@ from okrsync.errors import (
     MalformedPayload,
 )
 from okrsync.models import (
+    Comment,
     ExportData,
     Snapshot,
     Update,
+    parse_comment_page,
     parse_export,
     parse_update_page,
 )
@@ -319,25 +321,41 @@ class OkrApiClient:
         max_pages: int = MAX_PAGES,
     ) -> Iterator[Update]:
         """The check-in feed, newest first, one page in memory at a time."""
+        params: dict[str, str | int] = {"pageSize": page_size}
+        if later_than_ms is not None:
+            params["laterThan"] = later_than_ms
+        if entity_id is not None:
+            params["entityId"] = entity_id
+        for page in self._pages("updates", params, max_pages):
+            yield from parse_update_page(page).updates
+
+    def iter_comments(
+        self, *, later_than_ms: int | None = None, page_size: int = 1000, max_pages: int = MAX_PAGES
+    ) -> Iterator[Comment]:
+        """The comments on check-ins, newest first, one page in memory at a time."""
+        params: dict[str, str | int] = {"pageSize": page_size}
+        if later_than_ms is not None:
+            params["laterThan"] = later_than_ms
+        for page in self._pages("updateComments", params, max_pages):
+            yield from parse_comment_page(page).comments
+
+    def _pages(
+        self, feed: str, params: dict[str, str | int], max_pages: int
+    ) -> Iterator[dict[str, Any]]:
+        """A cursor-paged feed's answers, until one has no nextCursor."""
         cursor: str | None = None
         seen: set[str] = set()
         for _ in range(max_pages):
-            params: dict[str, str | int] = {"pageSize": page_size}
-            if later_than_ms is not None:
-                params["laterThan"] = later_than_ms
-            if entity_id is not None:
-                params["entityId"] = entity_id
-            if cursor is not None:
-                params["cursor"] = cursor
-            page = parse_update_page(self.get_json("/api/v2/api-export/updates", params))
-            yield from page.updates
-            cursor = page.next_cursor
+            page = self.get_json(f"/api/v2/api-export/{feed}", {**params, **_cursor(cursor)})
+            yield page
+            next_cursor = page.get("nextCursor") if isinstance(page, dict) else None
+            cursor = next_cursor if isinstance(next_cursor, str) and next_cursor else None
             if cursor is None:
                 return
             if cursor in seen:
-                raise MalformedPayload(f"the updates feed repeated cursor {cursor!r:.40}")
+                raise MalformedPayload(f"the {feed} feed repeated cursor {cursor!r:.40}")
             seen.add(cursor)
-        raise MalformedPayload(f"the updates feed did not end within {max_pages} pages")
+        raise MalformedPayload(f"the {feed} feed did not end within {max_pages} pages")
 
     def ping(self) -> None:
         """One cheap authenticated request: raises on a bad token, host or region."""
@@ -355,6 +373,10 @@ class Window:
 
     start_ms: int = WINDOW_START_MS
     end_ms: int = WINDOW_END_MS
+
+
+def _cursor(cursor: str | None) -> dict[str, str | int]:
+    return {} if cursor is None else {"cursor": cursor}
 
 
 def _window(start_ms: int, end_ms: int, expand: Sequence[str]) -> dict[str, str | int]:

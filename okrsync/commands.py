@@ -65,6 +65,7 @@ def sync_options(settings: Settings) -> SyncOptions:
         batch_size=settings.batch_size,
         max_delete_fraction=settings.max_delete_fraction,
         checkins=settings.checkins,
+        comments=settings.comments,
         journal=settings.journal,
         journal_retention_days=settings.journal_retention_days,
     )

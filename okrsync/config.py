@@ -43,6 +43,7 @@ class Settings:
     http_listen: str | None = None
     health_intervals: float = 3.0
     checkins: bool = True
+    comments: bool = False
     journal: bool = True
     journal_retention_days: int = 180
     jira_url: str | None = None
@@ -78,6 +79,7 @@ ENV_NAMES = {
     "OKRSYNC_HTTP_LISTEN": "http_listen",
     "OKRSYNC_HEALTH_INTERVALS": "health_intervals",
     "OKRSYNC_CHECKINS": "checkins",
+    "OKRSYNC_COMMENTS": "comments",
     "OKRSYNC_JOURNAL": "journal",
     "OKRSYNC_JOURNAL_RETENTION_DAYS": "journal_retention_days",
     "JIRA_URL": "jira_url",
@@ -234,6 +236,8 @@ def validate(s: Settings) -> Settings:
         raise ConfigError("max_delete_fraction must be in (0, 1]")
     if s.batch_size < 1:
         raise ConfigError("batch_size must be at least 1")
+    if s.comments and not s.checkins:
+        raise ConfigError("comments = true needs checkins = true: comments hang from check-ins")
     if s.interval <= 0:
         raise ConfigError("interval must be positive (seconds)")
     if not 0 <= s.jitter < 1:

@@ -288,11 +288,22 @@ class Graph:
     # --- history: check-ins and the change journal ------------------------------------------
 
     def write_checkins(self, rows: Sequence[dict[str, Any]], batch_size: int = 5000) -> WriteStats:
+        return self._write_feed("history/merge_updates", rows, batch_size)
+
+    def write_comments(self, rows: Sequence[dict[str, Any]], batch_size: int = 5000) -> WriteStats:
+        return self._write_feed("history/merge_comments", rows, batch_size)
+
+    def _write_feed(self, name: str, rows: Sequence[dict[str, Any]], batch_size: int) -> WriteStats:
+        """Rows of a feed (check-ins, comments), their instants apart for datetime()."""
         stats = WriteStats()
         for batch in _batches(rows, batch_size):
             prepared = [{**r, **to_neo4j(r["props"])} for r in batch]
-            self._run_write(cypher("history/merge_updates"), stats, rows=prepared)
+            self._run_write(cypher(name), stats, rows=prepared)
         return stats
+
+    def link_replies(self, rows: Sequence[dict[str, Any]], stats: WriteStats) -> None:
+        for batch in _batches(rows, 5000):
+            self._run_write(cypher("history/link_replies"), stats, rows=list(batch))
 
     def chain_checkins(
         self, entity_ids: Sequence[str], stats: WriteStats, batch_size: int = 1000

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from okrsync.diff import Plan
-from okrsync.models import Update
+from okrsync.models import Comment, Update
 from okrsync.transform import ENTITY_LABELS, iso
 
 # Re-ask for check-ins this much older than the newest seen: one created while the previous
@@ -78,9 +78,30 @@ def update_row(u: Update) -> dict[str, Any] | None:
     }
 
 
-def created_ms(u: Update) -> int:
+def created_ms(u: Update | Comment) -> int:
     assert u.created is not None
     return int(u.created.timestamp() * 1000)
+
+
+def comment_row(c: Comment) -> dict[str, Any] | None:
+    """A comment as a row for cypher/history/merge_comments; None when it cannot be placed."""
+    if not c.id or not c.update_id or c.created is None:
+        return None
+    props = {
+        "id": c.id,
+        "updateId": c.update_id,
+        "text": c.text,
+        "authorAccountId": c.author_account_id,
+        "replyToId": c.reply_to_id,
+        "created": iso(c.created),
+        "lastEdited": iso(c.last_edited),
+    }
+    return {
+        "id": c.id,
+        "updateId": c.update_id,
+        "replyTo": c.reply_to_id,
+        "props": {k: v for k, v in props.items() if v is not None},
+    }
 
 
 def journal(

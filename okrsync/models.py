@@ -397,6 +397,48 @@ def parse_export(data: Any) -> ExportData:
 
 
 @dataclass(frozen=True, slots=True)
+class Comment:
+    """A comment on a check-in (the API's updateComments feed); replies name their parent."""
+
+    id: str | None
+    update_id: str | None
+    text: str | None
+    author_account_id: str | None
+    reply_to_id: str | None
+    created: datetime | None
+    last_edited: datetime | None
+
+
+def parse_comment(data: Any, ctx: str) -> Comment:
+    if not isinstance(data, dict):
+        raise MalformedPayload(f"{ctx} should be an object")
+    return Comment(
+        id=opt_str(data, "commentId", ctx),
+        update_id=opt_str(data, "updateId", ctx),
+        text=opt_str(data, "text", ctx),
+        author_account_id=opt_str(data, "authorAccountId", ctx),
+        reply_to_id=opt_str(data, "replyToCommentId", ctx),
+        created=opt_datetime(data, "created", ctx),
+        last_edited=opt_datetime(data, "lastEdited", ctx),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class CommentPage:
+    comments: tuple[Comment, ...]
+    next_cursor: str | None
+
+
+def parse_comment_page(data: Any) -> CommentPage:
+    if not isinstance(data, dict):
+        raise MalformedPayload("updateComments answer should be a JSON object")
+    comments = tuple(
+        parse_comment(c, f"comments[{i}]") for i, c in enumerate(_items(data, "comments"))
+    )
+    return CommentPage(comments, next_cursor=opt_str(data, "nextCursor", "comments") or None)
+
+
+@dataclass(frozen=True, slots=True)
 class UpdatePage:
     updates: tuple[Update, ...]
     next_cursor: str | None

@@ -41,7 +41,6 @@ VERSION = "4"
 TRANSFORM = "1"
 STATE_DB = "state.db"
 PENDING = "cycle.pending"
-CURSOR = "checkins.json"
 
 Key = tuple[str, str]  # (label, id)
 
@@ -237,10 +236,10 @@ class StateStore:
             Path(tmp).unlink(missing_ok=True)
             raise StateError(f"cannot write {path}: {exc.strerror}") from None
 
-    # --- the check-in feed's cursor ------------------------------------------------------
+    # --- the feeds' cursors (check-ins, comments) -----------------------------------------
 
-    def load_cursor(self) -> CheckinCursor:
-        path = self.directory / CURSOR
+    def load_cursor(self, feed: str = "checkins") -> CheckinCursor:
+        path = self.directory / f"{feed}.json"
         try:
             return CheckinCursor.from_json(json.loads(path.read_bytes()))
         except FileNotFoundError:
@@ -250,12 +249,14 @@ class StateStore:
                 "state.cursor_unreadable",
                 path=str(path),
                 error=str(exc)[:200],
-                action="pulling the whole check-in feed again",
+                action=f"pulling the whole {feed} feed again",
             )
             return CheckinCursor()
 
-    def save_cursor(self, cursor: CheckinCursor) -> None:
-        self._atomic_write(self.directory / CURSOR, lambda f: json.dump(cursor.to_json(), f))
+    def save_cursor(self, cursor: CheckinCursor, feed: str = "checkins") -> None:
+        self._atomic_write(
+            self.directory / f"{feed}.json", lambda f: json.dump(cursor.to_json(), f)
+        )
 
     # --- the in-flight marker ------------------------------------------------------------
 

@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Callable, Container
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 import structlog
 
@@ -19,7 +19,7 @@ from okrsync.api import OkrApiClient, Window
 from okrsync.diff import NodeChange, Plan, plan_changes
 from okrsync.errors import ApiError, MassDeleteRefused
 from okrsync.graph import Graph, WriteStats
-from okrsync.history import created_ms, journal, update_row
+from okrsync.history import CheckinCursor, comment_row, created_ms, journal, update_row
 from okrsync.jira import JiraClient
 from okrsync.snapshot import StateIndex, StateStore
 from okrsync.source import Record, SourceStream
@@ -55,6 +55,7 @@ class CycleResult:
     stats: WriteStats | None = None
     entities: dict[str, int] = field(default_factory=dict)
     checkins: int = 0
+    comments: int = 0
     parsed: int = 0  # records parsed and transformed: those whose fingerprint moved
 
     def summary(self) -> dict[str, object]:
@@ -68,6 +69,7 @@ class CycleResult:
             "statements": stats.statements if stats else 0,
             "writes": {k: v for k, v in stats.counters.items() if v} if stats else {},
             "checkins": self.checkins,
+            "comments": self.comments,
             "parsed": self.parsed,
         }
 
@@ -133,6 +135,7 @@ class SyncOptions:
     batch_size: int = 5000
     max_delete_fraction: float = 0.5
     checkins: bool = True
+    comments: bool = False
     journal: bool = True
     journal_retention_days: int = 180
 
@@ -215,12 +218,7 @@ class Syncer:
         else:
             cycle.timings["write"] = 0.0
             change.persist()  # new fingerprints of records whose bytes changed but not their graph
-        if self.options.checkins:
-            mark = time.monotonic()
-            result.checkins = self._pull_checkins()
-            cycle.timings["checkins"] = time.monotonic() - mark
-        if self.jira is not None:
-            self._enrich_issues(every=mode == "reconcile")
+        self._pull_history(result, cycle.timings, every=mode == "reconcile")
         cycle.timings["total"] = time.monotonic() - started
         log_changes(plan)
         log.info("sync.completed", **result.summary(), reason=reason, entities=result.entities)
@@ -368,6 +366,19 @@ class Syncer:
         plan = Plan(bulk={"created": nodes, "linked": sum(counts[t] for t in REL_TYPES)})
         return _Change(plan, dict(counts), 0, lambda: None, loaded=loader.stats)
 
+    def _pull_history(self, result: CycleResult, timings: dict[str, float], every: bool) -> None:
+        """What hangs off the mirror: check-ins, their comments, Jira's issue fields."""
+        if self.options.checkins:
+            mark = time.monotonic()
+            result.checkins = self._pull_checkins()
+            timings["checkins"] = time.monotonic() - mark
+        if self.options.comments:
+            mark = time.monotonic()
+            result.comments = self._pull_comments(every)
+            timings["comments"] = time.monotonic() - mark
+        if self.jira is not None:
+            self._enrich_issues(every)
+
     def _write_journal(self, plan: Plan, started_at: datetime, per_field: bool) -> None:
         finished = self.now()
         run, changes = journal(
@@ -436,6 +447,48 @@ class Syncer:
             self.store.save_cursor(cursor.advance(seen))
         if written:
             log.info("checkins.written", count=written, entities=len(touched))
+        return written
+
+    def _pull_comments(self, every: bool) -> int:
+        """New comments on check-ins, a page at a time; returns how many were written.
+
+        `every` (a reconcile cycle) re-reads the whole feed: an edit keeps a comment's
+        `created`, so the laterThan cursor alone would never see it."""
+        cursor = CheckinCursor() if every else self.store.load_cursor("comments")
+        rows: list[dict[str, Any]] = []
+        replies: list[dict[str, Any]] = []
+        seen: list[tuple[str, int]] = []
+        stats = WriteStats()
+        written = 0
+
+        def flush() -> None:
+            nonlocal written
+            if rows:
+                stats.counters.update(
+                    self.graph.write_comments(rows, self.options.batch_size).counters
+                )
+                written += len(rows)
+                rows.clear()
+
+        for comment in self.client.iter_comments(later_than_ms=cursor.later_than()):
+            row = comment_row(comment)
+            if row is None:
+                continue
+            seen.append((str(row["id"]), created_ms(comment)))
+            if row["id"] in cursor.recent_ids:
+                continue  # delivered again by the overlap window: already written
+            rows.append(row)
+            if row["replyTo"]:
+                replies.append({"id": row["id"], "replyTo": row["replyTo"]})
+            if len(rows) >= self.options.batch_size:
+                flush()
+        flush()
+        if replies:  # after every comment is written: replies come before what they answer
+            self.graph.link_replies(replies, stats)
+        if seen:
+            self.store.save_cursor(cursor.advance(seen), "comments")
+        if written:
+            log.info("comments.written", count=written, replies=len(replies))
         return written
 
     def _choose_mode(

@@ -25,7 +25,9 @@ Props = dict[str, PropValue]
 # Jira's fields on Issue nodes (optional enrichment): outside the mirror's diff.
 ENRICHED_ISSUE_PROPS = frozenset({"key", "summary", "status", "issueType", "assignee", "url"})
 # The properties that hold instants (ISO strings here, DateTime in Neo4j).
-TEMPORAL = frozenset({"created", "startDate", "deadline", "expectedEndDate", "statusUpdatedAt"})
+TEMPORAL = frozenset(
+    {"created", "startDate", "deadline", "expectedEndDate", "statusUpdatedAt", "lastEdited"}
+)
 
 OBJECTIVE = "Objective"
 KEY_RESULT = "KeyResult"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +15,7 @@ from okrsync import queries
 from okrsync.api import OkrApiClient
 from okrsync.graph import Graph
 from okrsync.simulator import Org, SimulatorServer
+from okrsync.simulator.org import parse_api_time
 from okrsync.snapshot import StateStore
 from okrsync.sync import Syncer, SyncOptions
 from tests.spec import DATA
@@ -243,3 +244,64 @@ def test_report_is_a_self_contained_page(history: Any, graph: Graph, tmp_path: P
 
     assert write_report(graph, "Q1 2026", out) == 3
     assert out.read_text().startswith("<!doctype html>")
+
+
+def test_comments_on_checkins_become_a_thread(graph: Graph, tmp_path: Path) -> None:
+    """comments = true: every comment a Comment under its Update, replies linked; later cycles
+    ask only for new ones, and a reconcile re-reads them all, picking up edits."""
+    org = Org(objectives=30, seed=5)
+    server = SimulatorServer(org).start()
+    client = OkrApiClient(server.url, "t")
+    store = StateStore(tmp_path / "state")
+    store.ensure()
+    syncer = Syncer(client, graph, store, SyncOptions(comments=True))
+    try:
+        expected = {
+            (c["commentId"], c["updateId"], c["text"], c["authorAccountId"])
+            for c in org.all_comments_newest_first()
+        }
+        replies = {
+            (c["commentId"], c["replyToCommentId"])
+            for c in org.all_comments_newest_first()
+            if "replyToCommentId" in c
+        }
+        assert len(expected) > 10 and replies  # the seed gives comments and threads
+
+        first = syncer.run_cycle()
+        assert first.comments == len(expected)
+        held = graph.read(
+            "MATCH (u:Update)-[:HAS_COMMENT]->(c:Comment) "
+            "RETURN c.id AS id, u.id AS update, c.text AS text, c.authorAccountId AS author, "
+            "valueType(c.created) AS created"
+        )
+        assert {(r["id"], r["update"], r["text"], r["author"]) for r in held} == expected
+        assert {r["created"] for r in held} == {"ZONED DATETIME NOT NULL"}
+        threads = graph.read(
+            "MATCH (c:Comment)-[:REPLY_TO]->(p:Comment) RETURN c.id AS c, p.id AS p"
+        )
+        assert {(r["c"], r["p"]) for r in threads} == replies
+
+        assert syncer.run_cycle().comments == 0  # nothing new: nothing written
+
+        update_id, (old, *_) = next(iter(org.comments.items()))
+        old_id, old_text = old["commentId"], old["text"]
+        newest = parse_api_time(org.all_comments_newest_first()[0]["created"])
+        new_id = server.sim.mutate(
+            lambda o: o.add_comment(update_id, "A late word", newest + timedelta(days=1))
+        )
+        server.sim.mutate(lambda o: o.edit_comment(old_id, "Edited text"))
+
+        def text_of(comment_id: str) -> str:
+            found = graph.read("MATCH (c:Comment {id: $id}) RETURN c.text AS t", id=comment_id)
+            return str(found[0]["t"]) if found else ""
+
+        assert syncer.run_cycle().comments == 1  # the new one; the edit is not in the window
+        assert text_of(new_id) == "A late word"
+        assert text_of(old_id) == old_text  # an edit keeps `created`: incremental misses it
+        full = syncer.run_cycle(full=True)
+        assert full.comments == len(expected) + 1
+        assert text_of(old["commentId"]) == "Edited text"
+        assert count(graph, "MATCH (c:Comment) RETURN count(c) AS n") == len(expected) + 1
+    finally:
+        client.close()
+        server.stop()

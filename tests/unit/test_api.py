@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -208,6 +209,38 @@ class TestPaging:
         assert [u.id for u in updates] == ["u1", "u2", "u3", "u4"]
         assert [r.url.params.get("laterThan") for r in seen] == ["123"] * 3
         assert [r.url.params.get("pageSize") for r in seen] == ["2"] * 3
+
+    def test_comments_page_like_updates(self) -> None:
+        """The comments feed: the same cursor paging, every field parsed, replies named."""
+        pages = {None: (["c1", "c2"], "x"), "x": (["c3"], None)}
+
+        def handler(request: httpx.Request) -> httpx.Response:
+            ids, nxt = pages[request.url.params.get("cursor")]
+            body: dict = {
+                "comments": [
+                    {
+                        "commentId": i,
+                        "updateId": "u1",
+                        "text": f"say {i}",
+                        "authorAccountId": "a1",
+                        "replyToCommentId": "c3" if i == "c1" else None,
+                        "created": "2026-02-15T14:30:00+0000",
+                        "lastEdited": None,
+                    }
+                    for i in ids
+                ]
+            }
+            if nxt:
+                body["nextCursor"] = nxt
+            return httpx.Response(200, json=body)
+
+        comments = list(client_for(handler).iter_comments(later_than_ms=5))
+        assert [(c.id, c.reply_to_id, c.text) for c in comments] == [
+            ("c1", "c3", "say c1"),
+            ("c2", None, "say c2"),
+            ("c3", None, "say c3"),
+        ]
+        assert comments[0].created == datetime(2026, 2, 15, 14, 30, tzinfo=UTC)
 
     def test_a_repeating_cursor_cannot_hang_the_daemon(self) -> None:
         """A server that returns the same cursor forever is a MalformedPayload, quickly."""

@@ -71,6 +71,7 @@ class TestConfig:
             ("base_url = 'mars'", "base_url 'mars'"),
             ("[neo4j]\nuri = 'http://x'", "neo4j_uri 'http://x'"),
             ("log_level = 'loud'", "log_level must be one of"),
+            ("[history]\ncheckins = false\ncomments = true", "comments = true needs checkins"),
         ],
     )
     def test_invalid_file_names_key_and_problem(

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis_jsonschema import from_schema
 
 from okrsync.errors import MalformedPayload
-from okrsync.models import parse_export, parse_update_page
+from okrsync.models import parse_comment_page, parse_export, parse_update_page
 from tests.spec import generation_schema
 
 SETTINGS = settings(
@@ -47,3 +47,10 @@ def test_strict_export_payloads_with_ids_parse(payload: Any) -> None:
 def test_update_pages_from_the_spec(payload: Any) -> None:
     """ApiExportBulkUpdate: parsed, or MalformedPayload."""
     _parses_or_is_malformed(parse_update_page, payload)
+
+
+@SETTINGS
+@given(from_schema(generation_schema("ApiExportBulkUpdateComments")))
+def test_comment_pages_from_the_spec(payload: Any) -> None:
+    """ApiExportBulkUpdateComments: parsed, or MalformedPayload."""
+    _parses_or_is_malformed(parse_comment_page, payload)
