@@ -151,7 +151,9 @@ class Org:
         self.feed_version = 0
         self._feed: list[Json] = []
         self._feed_key: tuple[int, int] | None = None
+        self._generated = False
         self._generate(objectives)
+        self._generated = True
 
     @classmethod
     def from_export(cls, data: Json, seed: int = 1) -> Org:
@@ -297,8 +299,14 @@ class Org:
                 "cf-risk": rng.choice(("low", "medium", "high")),
             }
         self.updates[eid] = []
-        for _ in range(rng.choice((0, 1, 2, 3, 5))):
-            self._check_in(entity, kind, when=created + timedelta(days=rng.randint(1, 90)))
+        # History lies in the past: the feed is read "later than the newest seen", so a check-in
+        # dated after the clock would hide the ones a later change makes (as no real one can).
+        past = self.clock - timedelta(hours=6)
+        for i in range(rng.choice((0, 1, 2, 3, 5))):
+            when = min(created + timedelta(days=rng.randint(1, 90)), past)
+            if self._generated:  # an OKR made by a later change is checked in from now on
+                when = self.clock + timedelta(minutes=i)
+            self._check_in(entity, kind, when=when)
         if not self.updates[eid]:
             entity["latestUpdate"] = None
         return entity
@@ -343,13 +351,18 @@ class Org:
         rng = self.comment_rng
         if rng.random() >= 0.35:
             return
+        # Hours after the check-in, but not after the clock for a past one: history too.
         when = parse_api_time(update["created"])
+        late = max(when, self.clock)
         first = self.add_comment(
-            update["updateId"], rng.choice(COMMENTS), when + timedelta(hours=2)
+            update["updateId"], rng.choice(COMMENTS), min(when + timedelta(hours=2), late)
         )
         if rng.random() < 0.4:
             self.add_comment(
-                update["updateId"], "Agreed, thanks", when + timedelta(hours=5), reply_to=first
+                update["updateId"],
+                "Agreed, thanks",
+                min(when + timedelta(hours=5), late),
+                reply_to=first,
             )
 
     def add_comment(

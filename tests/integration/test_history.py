@@ -305,3 +305,30 @@ def test_comments_on_checkins_become_a_thread(graph: Graph, tmp_path: Path) -> N
     finally:
         client.close()
         server.stop()
+
+
+def test_checkins_and_comments_made_between_cycles_all_arrive(graph: Graph, tmp_path: Path) -> None:
+    """A living org (status changes, new OKRs with check-ins, comments): after each cycle every
+    check-in and comment the API serves is in the graph, each comment under its check-in."""
+    org = Org(objectives=40, seed=11)
+    server = SimulatorServer(org).start()
+    client = OkrApiClient(server.url, "t")
+    store = StateStore(tmp_path / "state")
+    store.ensure()
+    syncer = Syncer(client, graph, store, SyncOptions(comments=True))
+    try:
+        for changes in (0, 30, 30):
+            server.sim.mutate(lambda o, n=changes: o.evolve(n) if n else None)
+            syncer.run_cycle()
+            served = {u["updateId"] for history in org.updates.values() for u in history}
+            held = {r["id"] for r in graph.read("MATCH (u:Update) RETURN u.id AS id")}
+            assert served - held == set()
+            comments = {(c["commentId"], c["updateId"]) for c in org.all_comments_newest_first()}
+            hung = graph.read(
+                "MATCH (u:Update)-[:HAS_COMMENT]->(c:Comment) RETURN c.id AS c, u.id AS u"
+            )
+            assert comments - {(r["c"], r["u"]) for r in hung} == set()
+        assert len(served) > 50 and len(comments) > 10  # the org did exercise both feeds
+    finally:
+        client.close()
+        server.stop()
