@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -246,16 +248,27 @@ def test_report_is_a_self_contained_page(history: Any, graph: Graph, tmp_path: P
     assert out.read_text().startswith("<!doctype html>")
 
 
-def test_comments_on_checkins_become_a_thread(graph: Graph, tmp_path: Path) -> None:
-    """comments = true: every comment a Comment under its Update, replies linked; later cycles
-    ask only for new ones, and a reconcile re-reads them all, picking up edits."""
-    org = Org(objectives=30, seed=5)
+@contextmanager
+def commenting_org(
+    graph: Graph, tmp_path: Path, objectives: int, seed: int
+) -> Iterator[tuple[Org, SimulatorServer, Syncer]]:
+    """A generated org served by a simulator, and a Syncer mirroring check-ins and comments."""
+    org = Org(objectives=objectives, seed=seed)
     server = SimulatorServer(org).start()
     client = OkrApiClient(server.url, "t")
     store = StateStore(tmp_path / "state")
     store.ensure()
-    syncer = Syncer(client, graph, store, SyncOptions(comments=True))
     try:
+        yield org, server, Syncer(client, graph, store, SyncOptions(comments=True))
+    finally:
+        client.close()
+        server.stop()
+
+
+def test_comments_on_checkins_become_a_thread(graph: Graph, tmp_path: Path) -> None:
+    """comments = true: every comment a Comment under its Update, replies linked; later cycles
+    ask only for new ones, and a reconcile re-reads them all, picking up edits."""
+    with commenting_org(graph, tmp_path, objectives=30, seed=5) as (org, server, syncer):
         expected = {
             (c["commentId"], c["updateId"], c["text"], c["authorAccountId"])
             for c in org.all_comments_newest_first()
@@ -302,21 +315,12 @@ def test_comments_on_checkins_become_a_thread(graph: Graph, tmp_path: Path) -> N
         assert full.comments == len(expected) + 1
         assert text_of(old["commentId"]) == "Edited text"
         assert count(graph, "MATCH (c:Comment) RETURN count(c) AS n") == len(expected) + 1
-    finally:
-        client.close()
-        server.stop()
 
 
 def test_checkins_and_comments_made_between_cycles_all_arrive(graph: Graph, tmp_path: Path) -> None:
     """A living org (status changes, new OKRs with check-ins, comments): after each cycle every
     check-in and comment the API serves is in the graph, each comment under its check-in."""
-    org = Org(objectives=40, seed=11)
-    server = SimulatorServer(org).start()
-    client = OkrApiClient(server.url, "t")
-    store = StateStore(tmp_path / "state")
-    store.ensure()
-    syncer = Syncer(client, graph, store, SyncOptions(comments=True))
-    try:
+    with commenting_org(graph, tmp_path, objectives=40, seed=11) as (org, server, syncer):
         for changes in (0, 30, 30):
             server.sim.mutate(lambda o, n=changes: o.evolve(n) if n else None)
             syncer.run_cycle()
@@ -329,6 +333,3 @@ def test_checkins_and_comments_made_between_cycles_all_arrive(graph: Graph, tmp_
             )
             assert comments - {(r["c"], r["u"]) for r in hung} == set()
         assert len(served) > 50 and len(comments) > 10  # the org did exercise both feeds
-    finally:
-        client.close()
-        server.stop()
