@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Container
+from collections.abc import Callable, Container, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
@@ -21,6 +21,7 @@ from okrsync.errors import ApiError, MassDeleteRefused
 from okrsync.graph import Graph, WriteStats
 from okrsync.history import CheckinCursor, comment_row, created_ms, journal, update_row
 from okrsync.jira import JiraClient
+from okrsync.models import Comment, Update
 from okrsync.snapshot import StateIndex, StateStore
 from okrsync.source import Record, SourceStream
 from okrsync.transform import (
@@ -412,51 +413,68 @@ class Syncer:
         log.info("jira.enriched", issues=len(rows), asked=len(ids))
 
     def _pull_checkins(self) -> int:
-        """New check-ins from the update feed, a page at a time; returns how many were new."""
-        cursor = self.store.load_cursor()
-        rows: list[dict[str, object]] = []
-        seen: list[tuple[str, int]] = []
+        """New check-ins from the update feed; each touched entity's PREVIOUS chain redone."""
         touched: set[str] = set()
-        written = 0
-        stats = WriteStats()
 
-        def flush() -> None:
-            nonlocal written
-            if rows:
-                stats.counters.update(
-                    self.graph.write_checkins(rows, self.options.batch_size).counters
-                )
-                written += len(rows)
-                rows.clear()
+        def chain(stats: WriteStats) -> None:
+            if touched:
+                self.graph.chain_checkins(sorted(touched), stats)
 
-        for update in self.client.iter_updates(later_than_ms=cursor.later_than()):
-            row = update_row(update)
-            if row is None:
-                continue
-            seen.append((str(row["id"]), created_ms(update)))
-            if row["id"] in cursor.recent_ids:
-                continue  # delivered again by the overlap window: already written
-            rows.append(row)
-            touched.add(str(row["entityId"]))
-            if len(rows) >= self.options.batch_size:
-                flush()
-        flush()
-        if touched:
-            self.graph.chain_checkins(sorted(touched), stats)
-        if seen:
-            self.store.save_cursor(cursor.advance(seen))
+        written = self._pull_feed(
+            "checkins",
+            lambda later: self.client.iter_updates(later_than_ms=later),
+            update_row,
+            self.graph.write_checkins,
+            each=lambda row: touched.add(str(row["entityId"])),
+            finish=chain,
+        )
         if written:
             log.info("checkins.written", count=written, entities=len(touched))
         return written
 
     def _pull_comments(self, every: bool) -> int:
-        """New comments on check-ins, a page at a time; returns how many were written.
+        """New comments on check-ins, threads linked once all are written.
 
         `every` (a reconcile cycle) re-reads the whole feed: an edit keeps a comment's
         `created`, so the laterThan cursor alone would never see it."""
-        cursor = CheckinCursor() if every else self.store.load_cursor("comments")
-        rows: list[dict[str, Any]] = []
         replies: list[dict[str, Any]] = []
+
+        def note_reply(row: dict[str, Any]) -> None:
+            if row["replyTo"]:
+                replies.append({"id": row["id"], "replyTo": row["replyTo"]})
+
+        def link(stats: WriteStats) -> None:
+            if replies:  # a reply comes before the comment it answers: link after all
+                self.graph.link_replies(replies, stats)
+
+        written = self._pull_feed(
+            "comments",
+            lambda later: self.client.iter_comments(later_than_ms=later),
+            comment_row,
+            self.graph.write_comments,
+            each=note_reply,
+            finish=link,
+            every=every,
+        )
+        if written:
+            log.info("comments.written", count=written, replies=len(replies))
+        return written
+
+    def _pull_feed(
+        self,
+        feed: str,
+        fetch: Callable[[int | None], Iterable[Update | Comment]],
+        row_of: Callable[[Any], dict[str, Any] | None],
+        write: Callable[[Sequence[dict[str, Any]], int], WriteStats],
+        *,
+        each: Callable[[dict[str, Any]], None],
+        finish: Callable[[WriteStats], None],
+        every: bool = False,
+    ) -> int:
+        """A newest-first feed read past its cursor (all of it with `every`), written in
+        batches; `finish` runs before the cursor moves, so a failure repeats the pull."""
+        cursor = CheckinCursor() if every else self.store.load_cursor(feed)
+        rows: list[dict[str, Any]] = []
         seen: list[tuple[str, int]] = []
         stats = WriteStats()
         written = 0
@@ -464,31 +482,25 @@ class Syncer:
         def flush() -> None:
             nonlocal written
             if rows:
-                stats.counters.update(
-                    self.graph.write_comments(rows, self.options.batch_size).counters
-                )
+                stats.counters.update(write(rows, self.options.batch_size).counters)
                 written += len(rows)
                 rows.clear()
 
-        for comment in self.client.iter_comments(later_than_ms=cursor.later_than()):
-            row = comment_row(comment)
+        for item in fetch(cursor.later_than()):
+            row = row_of(item)
             if row is None:
                 continue
-            seen.append((str(row["id"]), created_ms(comment)))
+            seen.append((str(row["id"]), created_ms(item)))
             if row["id"] in cursor.recent_ids:
                 continue  # delivered again by the overlap window: already written
             rows.append(row)
-            if row["replyTo"]:
-                replies.append({"id": row["id"], "replyTo": row["replyTo"]})
+            each(row)
             if len(rows) >= self.options.batch_size:
                 flush()
         flush()
-        if replies:  # after every comment is written: replies come before what they answer
-            self.graph.link_replies(replies, stats)
+        finish(stats)
         if seen:
-            self.store.save_cursor(cursor.advance(seen), "comments")
-        if written:
-            log.info("comments.written", count=written, replies=len(replies))
+            self.store.save_cursor(cursor.advance(seen), feed)
         return written
 
     def _choose_mode(
