@@ -1,109 +1,50 @@
-"""okrsync's settings: one frozen dataclass, merged file < environment < flags, then validated.
+"""okrsync's settings, each declared once as a field of the frozen `Settings` dataclass.
 
-Every failure is a ConfigError whose message names the setting and the problem in one line.
+A declaration (`setting(...)`) carries the type (the annotation), the default, the environment
+variable, the config-file section and aliases, whether a change needs a reconnect, a secret's
+systemd credential, and one line of documentation. Everything else is derived from it:
+`ENV_NAMES`, `RECONNECT`, `CREDENTIALS`, `FILE_ALIASES`, the example config file
+(`python -m okrsync.config example`) and the README's table (`python -m okrsync.config table`).
+
+Values merge file < environment < flags, then are validated. Every failure is a ConfigError whose
+one-line message names what the user set (the file key, the environment variable or the setting)
+and never shows a secret.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import sys
+import textwrap
 import tomllib
-from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
-from datetime import UTC, datetime
+import types
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import Field, dataclass, field, fields, replace
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, TypeVar, Union, get_args, get_origin, get_type_hints
 
-from okrsync.api import WINDOW_END_MS, WINDOW_START_MS, Secret, resolve_base_url
+from okrsync.api import REGIONS, WINDOW_END_MS, WINDOW_START_MS, Secret, resolve_base_url
 from okrsync.errors import ConfigError
 
 DEFAULT_CONFIG_PATH = Path("/etc/okrsync/okrsync.toml")
 LOG_LEVELS = ("debug", "info", "warning", "error")
 
-
-@dataclass(frozen=True)
-class Settings:
-    base_url: str = "us"
-    api_token: Secret | None = None
-    api_token_file: Path | None = None
-    http_timeout: float = 30.0
-    window_start_ms: int = WINDOW_START_MS
-    window_end_ms: int = WINDOW_END_MS
-    neo4j_uri: str = "bolt://127.0.0.1:7687"
-    neo4j_username: str = "neo4j"
-    neo4j_password: Secret | None = None
-    neo4j_password_file: Path | None = None
-    neo4j_database: str | None = None
-    state_dir: Path = Path("~/.local/state/okrsync")
-    batch_size: int = 5000
-    max_delete_fraction: float = 0.5
-    interval: float = 300.0
-    jitter: float = 0.1
-    full_reconcile_every: int = 12
-    log_level: str = "info"
-    http_listen: str | None = None
-    health_intervals: float = 3.0
-    checkins: bool = True
-    comments: bool = False
-    journal: bool = True
-    journal_retention_days: int = 180
-    jira_url: str | None = None
-    jira_email: str | None = None
-    jira_api_token: Secret | None = None
-    jira_api_token_file: Path | None = None
-
-    def __repr__(self) -> str:  # secrets are Secret instances: their repr is '***'
-        inner = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in fields(self))
-        return f"Settings({inner})"
+Section = Literal["api", "neo4j", "sync", "history", "jira", "daemon"]
+SECTIONS: tuple[Section, ...] = get_args(Section)
+# Inside these tables a key may drop the table's prefix: [neo4j] uri is neo4j_uri.
+_SHORT_KEY_SECTIONS = frozenset({"neo4j"})
+_SPEC = "okrsync.setting"
+_T = TypeVar("_T")
 
 
-# environment variable -> setting name
-ENV_NAMES = {
-    "OKRSYNC_BASE_URL": "base_url",
-    "OKRSYNC_API_TOKEN": "api_token",
-    "OKRSYNC_API_TOKEN_FILE": "api_token_file",
-    "OKRSYNC_HTTP_TIMEOUT": "http_timeout",
-    "OKRSYNC_WINDOW_START": "window_start_ms",
-    "OKRSYNC_WINDOW_END": "window_end_ms",
-    "NEO4J_URI": "neo4j_uri",
-    "NEO4J_USERNAME": "neo4j_username",
-    "NEO4J_PASSWORD": "neo4j_password",
-    "OKRSYNC_NEO4J_PASSWORD_FILE": "neo4j_password_file",
-    "NEO4J_DATABASE": "neo4j_database",
-    "OKRSYNC_STATE_DIR": "state_dir",
-    "OKRSYNC_BATCH_SIZE": "batch_size",
-    "OKRSYNC_MAX_DELETE_FRACTION": "max_delete_fraction",
-    "OKRSYNC_INTERVAL": "interval",
-    "OKRSYNC_JITTER": "jitter",
-    "OKRSYNC_FULL_RECONCILE_EVERY": "full_reconcile_every",
-    "OKRSYNC_LOG_LEVEL": "log_level",
-    "OKRSYNC_HTTP_LISTEN": "http_listen",
-    "OKRSYNC_HEALTH_INTERVALS": "health_intervals",
-    "OKRSYNC_CHECKINS": "checkins",
-    "OKRSYNC_COMMENTS": "comments",
-    "OKRSYNC_JOURNAL": "journal",
-    "OKRSYNC_JOURNAL_RETENTION_DAYS": "journal_retention_days",
-    "JIRA_URL": "jira_url",
-    "JIRA_EMAIL": "jira_email",
-    "JIRA_API_TOKEN": "jira_api_token",
-    "OKRSYNC_JIRA_API_TOKEN_FILE": "jira_api_token_file",
-}
-_FIELDS = {f.name: f for f in fields(Settings)}
-# Friendlier names a config file may use for a setting.
-FILE_ALIASES = {
-    "token": "api_token",
-    "token_file": "api_token_file",
-    "window_start": "window_start_ms",
-    "window_end": "window_end_ms",
-}
-# systemd's LoadCredential= names for the two secrets
-CREDENTIALS = {
-    "api_token": "okr-api-token",
-    "neo4j_password": "neo4j-password",
-    "jira_api_token": "jira-api-token",
-}
+class _Invalid(Exception):
+    """A value's problem without saying whose: the caller prefixes the name the user set."""
 
 
-def _parse_window(name: str, value: Any) -> int:
+def _parse_window(value: Any) -> int:
+    """A window bound: epoch milliseconds, an ISO date or datetime (UTC unless it says)."""
     if isinstance(value, int) and not isinstance(value, bool):
         return value
     if isinstance(value, str):
@@ -113,85 +54,429 @@ def _parse_window(name: str, value: Any) -> int:
         try:
             moment = datetime.fromisoformat(text)
         except ValueError:
-            raise ConfigError(
-                f"{name}: {value!r} is neither epoch milliseconds nor an ISO date"
-            ) from None
+            raise _Invalid(f"{value!r} is neither epoch milliseconds nor an ISO date") from None
         moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
         return int(moment.timestamp() * 1000)
     if hasattr(value, "isoformat"):  # TOML dates and datetimes
-        return _parse_window(name, value.isoformat())
-    raise ConfigError(f"{name}: expected a date or epoch milliseconds, got {type(value).__name__}")
+        return _parse_window(value.isoformat())
+    raise _Invalid(f"expected a date or epoch milliseconds, got {type(value).__name__}")
 
 
-def _coerce(name: str, value: Any) -> Any:
-    """Turn a raw value (TOML or environment string) into the setting's type, or explain."""
-    if name in ("window_start_ms", "window_end_ms"):
-        return _parse_window(name, value)
-    default = _FIELDS[name].default
-    kind = _FIELDS[name].type
-    if name in CREDENTIALS:
-        if not isinstance(value, str):
-            raise ConfigError(f"{name}: expected a string")
-        return Secret(value)
-    if value is None:
-        return None
-    if isinstance(default, bool):
-        if isinstance(value, bool):
-            return value
-        text = str(value).strip().lower()
-        if text in ("true", "yes", "on", "1"):
-            return True
-        if text in ("false", "no", "off", "0"):
-            return False
-        raise ConfigError(f"{name}: expected true or false, got {value!r}")
-    if isinstance(default, int) and not isinstance(default, bool):
-        try:
-            return int(value)
-        except (TypeError, ValueError):
-            raise ConfigError(f"{name}: expected an integer, got {value!r}") from None
-    if isinstance(default, float):
-        try:
-            return float(value)
-        except (TypeError, ValueError):
-            raise ConfigError(f"{name}: expected a number, got {value!r}") from None
-    if "Path" in str(kind):
-        if not isinstance(value, str):
-            raise ConfigError(f"{name}: expected a path string")
-        return Path(value)
+def _show_window(ms: int) -> date | datetime:
+    """A window bound as the example file writes it: a date when it falls on midnight UTC."""
+    moment = datetime.fromtimestamp(ms / 1000, UTC)
+    return moment.date() if moment.time() == datetime.min.time() else moment
+
+
+@dataclass(frozen=True)
+class Spec:
+    """What a Settings field declares besides its type and default (see `setting`)."""
+
+    env: str
+    section: Section
+    doc: str
+    reconnect: bool
+    aliases: tuple[str, ...]
+    credential: str | None
+    parse: Callable[[Any], Any] | None
+    show: Callable[[Any], Any] | None
+    example: object
+
+
+def setting(
+    default: _T,
+    *,
+    env: str,
+    section: Section,
+    doc: str,
+    reconnect: bool = False,
+    aliases: tuple[str, ...] = (),
+    credential: str | None = None,
+    parse: Callable[[Any], Any] | None = None,
+    show: Callable[[Any], Any] | None = None,
+    example: object = None,
+) -> _T:
+    """Declare one Settings field.
+
+    env: its environment variable; section: the config-file table the example shows it in;
+    doc: one line for the example file and the README; reconnect: a change needs new
+    connections; aliases: other file keys (the first is the one the example shows);
+    credential: a secret's systemd LoadCredential= name; parse/show: a value from a file or the
+    environment and back, when the type alone does not say; example: a value the example file
+    shows commented out (for a setting unset by default, or whose default depends on the host).
+    """
+    spec = Spec(env, section, doc, reconnect, aliases, credential, parse, show, example)
+    return field(default=default, metadata={_SPEC: spec})
+
+
+# One field per setting, each declared once with setting(...). The dataclass repr is safe to
+# log: secrets are Secret instances, whose repr is Secret('***').
+@dataclass(frozen=True)
+class Settings:
+    base_url: str = setting(
+        "us",
+        env="OKRSYNC_BASE_URL",
+        section="api",
+        reconnect=True,
+        doc=f"A region preset ({', '.join(REGIONS)}) or any http(s) URL (older hosts, a proxy);"
+        " a token sent to the wrong region sees an empty organisation.",
+    )
+    api_token: Secret | None = setting(
+        None,
+        env="OKRSYNC_API_TOKEN",
+        section="api",
+        reconnect=True,
+        aliases=("token",),
+        credential="okr-api-token",
+        doc="The OKR for Jira API token (never logged).",
+    )
+    api_token_file: Path | None = setting(
+        None,
+        env="OKRSYNC_API_TOKEN_FILE",
+        section="api",
+        aliases=("token_file",),
+        example="/etc/okrsync/okr-api-token",
+        doc="A file holding the API token.",
+    )
+    http_timeout: float = setting(
+        30.0,
+        env="OKRSYNC_HTTP_TIMEOUT",
+        section="api",
+        reconnect=True,
+        doc="Seconds per HTTP request before it counts as a timeout (retried with backoff).",
+    )
+    window_start_ms: int = setting(
+        WINDOW_START_MS,
+        env="OKRSYNC_WINDOW_START",
+        section="api",
+        aliases=("window_start",),
+        parse=_parse_window,
+        show=_show_window,
+        doc="Only objectives / key results whose start or due date falls in the window from"
+        " here to window_end are mirrored; an ISO date or epoch milliseconds.",
+    )
+    window_end_ms: int = setting(
+        WINDOW_END_MS,
+        env="OKRSYNC_WINDOW_END",
+        section="api",
+        aliases=("window_end",),
+        parse=_parse_window,
+        show=_show_window,
+        doc="The end of that window; an ISO date or epoch milliseconds.",
+    )
+    neo4j_uri: str = setting(
+        "bolt://127.0.0.1:7687",
+        env="NEO4J_URI",
+        section="neo4j",
+        reconnect=True,
+        doc="bolt:// or neo4j:// (cluster / Aura routing); +s for TLS with certificate checks,"
+        " +ssc for TLS accepting a self-signed certificate.",
+    )
+    neo4j_username: str = setting(
+        "neo4j", env="NEO4J_USERNAME", section="neo4j", reconnect=True, doc="The Neo4j user."
+    )
+    neo4j_password: Secret | None = setting(
+        None,
+        env="NEO4J_PASSWORD",
+        section="neo4j",
+        reconnect=True,
+        credential="neo4j-password",
+        doc="The Neo4j password (never logged).",
+    )
+    neo4j_password_file: Path | None = setting(
+        None,
+        env="OKRSYNC_NEO4J_PASSWORD_FILE",
+        section="neo4j",
+        example="/etc/okrsync/neo4j-password",
+        doc="A file holding the Neo4j password.",
+    )
+    neo4j_database: str | None = setting(
+        None,
+        env="NEO4J_DATABASE",
+        section="neo4j",
+        reconnect=True,
+        example="okrs",
+        doc="The database to mirror into; unset means the server's default.",
+    )
+    state_dir: Path = setting(
+        Path("~/.local/state/okrsync"),
+        env="OKRSYNC_STATE_DIR",
+        section="sync",
+        reconnect=True,
+        example="/var/lib/okrsync",
+        doc="Where the state of the last committed cycle (state.db) and the lock live; by default"
+        " $STATE_DIRECTORY (systemd's StateDirectory=), else ~/.local/state/okrsync.",
+    )
+    batch_size: int = setting(
+        5000, env="OKRSYNC_BATCH_SIZE", section="sync", doc="Rows per write transaction."
+    )
+    max_delete_fraction: float = setting(
+        0.5,
+        env="OKRSYNC_MAX_DELETE_FRACTION",
+        section="sync",
+        doc="Refuse a cycle that would delete more than this fraction of the mirrored objectives"
+        " and key results (an empty answer from the wrong region, a lost permission).",
+    )
+    interval: float = setting(
+        300.0, env="OKRSYNC_INTERVAL", section="sync", doc="Seconds between cycles."
+    )
+    jitter: float = setting(
+        0.1,
+        env="OKRSYNC_JITTER",
+        section="sync",
+        doc="The random +/- fraction added to the interval.",
+    )
+    full_reconcile_every: int = setting(
+        12,
+        env="OKRSYNC_FULL_RECONCILE_EVERY",
+        section="sync",
+        doc="Every Nth cycle (and the first) reconciles against the graph's actual content,"
+        " repairing hand edits; 0 turns the periodic reconcile off.",
+    )
+    log_level: str = setting(
+        "info", env="OKRSYNC_LOG_LEVEL", section="daemon", doc=f"One of {', '.join(LOG_LEVELS)}."
+    )
+    http_listen: str | None = setting(
+        None,
+        env="OKRSYNC_HTTP_LISTEN",
+        section="daemon",
+        example="127.0.0.1:9464",
+        doc="host:port for /healthz and /metrics (Prometheus); unset means off.",
+    )
+    health_intervals: float = setting(
+        3.0,
+        env="OKRSYNC_HEALTH_INTERVALS",
+        section="daemon",
+        doc="/healthz answers 503 when the last success is older than this many intervals.",
+    )
+    checkins: bool = setting(
+        True,
+        env="OKRSYNC_CHECKINS",
+        section="history",
+        doc="Mirror the API's check-in feed as (:Update) nodes, incrementally.",
+    )
+    comments: bool = setting(
+        False,
+        env="OKRSYNC_COMMENTS",
+        section="history",
+        doc="Also mirror the comments on check-ins as (:Comment) nodes (needs checkins).",
+    )
+    journal: bool = setting(
+        True,
+        env="OKRSYNC_JOURNAL",
+        section="history",
+        doc="Record every cycle that changed something as (:SyncRun) with its (:Change)s.",
+    )
+    journal_retention_days: int = setting(
+        180,
+        env="OKRSYNC_JOURNAL_RETENTION_DAYS",
+        section="history",
+        doc="Journal entries older than this many days are pruned.",
+    )
+    jira_url: str | None = setting(
+        None,
+        env="JIRA_URL",
+        section="jira",
+        reconnect=True,
+        example="https://your-site.atlassian.net",
+        doc="Optional: fill (:Issue) nodes with key, summary, status, issueType, assignee and url"
+        " from this Jira Cloud site's search API; needs jira_email and jira_api_token too.",
+    )
+    jira_email: str | None = setting(
+        None,
+        env="JIRA_EMAIL",
+        section="jira",
+        reconnect=True,
+        example="okrsync-bot@example.com",
+        doc="The Jira account the Jira API token belongs to.",
+    )
+    jira_api_token: Secret | None = setting(
+        None,
+        env="JIRA_API_TOKEN",
+        section="jira",
+        reconnect=True,
+        credential="jira-api-token",
+        doc="The Jira API token (never logged).",
+    )
+    jira_api_token_file: Path | None = setting(
+        None,
+        env="OKRSYNC_JIRA_API_TOKEN_FILE",
+        section="jira",
+        example="/etc/okrsync/jira-api-token",
+        doc="A file holding the Jira API token.",
+    )
+    stop_timeout: float = setting(
+        20.0,
+        env="OKRSYNC_STOP_TIMEOUT",
+        section="daemon",
+        doc="Seconds a stop waits for a cycle in flight before abandoning it.",
+    )
+
+
+@dataclass(frozen=True)
+class Declared:
+    """One setting as declared: its name, its type without `| None`, its default and Spec."""
+
+    name: str
+    kind: type
+    optional: bool
+    default: Any
+    spec: Spec
+
+    @property
+    def secret(self) -> bool:
+        return self.kind is Secret
+
+    @property
+    def file_key(self) -> str:
+        """The key the example file writes it as, inside its section's table."""
+        if self.spec.aliases:
+            return self.spec.aliases[0]
+        if self.spec.section in _SHORT_KEY_SECTIONS:
+            return self.name.removeprefix(f"{self.spec.section}_")
+        return self.name
+
+
+def _to_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("true", "yes", "on", "1"):
+        return True
+    if text in ("false", "no", "off", "0"):
+        return False
+    raise _Invalid(f"expected true or false, got {value!r}")
+
+
+def _to_int(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError, OverflowError):
+        raise _Invalid(f"expected an integer, got {value!r}") from None
+
+
+def _to_float(value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise _Invalid(f"expected a number, got {value!r}") from None
+
+
+def _to_str(value: Any) -> str:
     if not isinstance(value, str):
-        raise ConfigError(f"{name}: expected a string, got {type(value).__name__}")
+        raise _Invalid(f"expected a string, got {type(value).__name__}")
     return value
 
 
-def read_file(path: Path) -> dict[str, Any]:
-    """A TOML config file as {setting: value}; unknown keys and bad syntax are errors."""
+def _to_path(value: Any) -> Path:
+    if not isinstance(value, str):
+        raise _Invalid("expected a path string")
+    return Path(value)
+
+
+def _to_secret(value: Any) -> Secret:
+    if not isinstance(value, str):
+        raise _Invalid("expected a string")  # and never the value: it is a secret
+    return Secret(value)
+
+
+_COERCE: dict[type, Callable[[Any], Any]] = {
+    bool: _to_bool,
+    int: _to_int,
+    float: _to_float,
+    str: _to_str,
+    Path: _to_path,
+    Secret: _to_secret,
+}
+
+
+def _declare(spec_field: Field[Any], hint: Any) -> Declared:
+    """A field and its resolved annotation: T or T | None, T one of the coercible types."""
+    args = get_args(hint) if get_origin(hint) in (Union, types.UnionType) else (hint,)
+    kinds = [a for a in args if a is not type(None)]
+    spec = spec_field.metadata.get(_SPEC)
+    if len(kinds) != 1 or spec is None:
+        raise TypeError(f"Settings.{spec_field.name}: declare it with setting(), as T or T | None")
+    if spec.parse is None and kinds[0] not in _COERCE:
+        raise TypeError(f"Settings.{spec_field.name}: {kinds[0]} needs parse=")
+    return Declared(spec_field.name, kinds[0], len(kinds) < len(args), spec_field.default, spec)
+
+
+def _declarations() -> dict[str, Declared]:
+    hints = get_type_hints(Settings)
+    return {f.name: _declare(f, hints[f.name]) for f in fields(Settings)}
+
+
+DECLARED = _declarations()
+# environment variable -> setting name
+ENV_NAMES = {d.spec.env: name for name, d in DECLARED.items()}
+# Settings whose change needs new connections (the rest apply to the next cycle as they are).
+RECONNECT = frozenset(name for name, d in DECLARED.items() if d.spec.reconnect)
+# secret setting -> its systemd LoadCredential= name
+CREDENTIALS = {name: c for name, c in ((n, d.spec.credential) for n, d in DECLARED.items()) if c}
+# Friendlier names a config file may use for a setting.
+FILE_ALIASES = {alias: name for name, d in DECLARED.items() for alias in d.spec.aliases}
+
+
+def _coerce(label: str, name: str, value: Any) -> Any:
+    """A raw value (TOML, environment string or flag) as the setting's type; `label` is what
+    the user set it as, and starts the error message."""
+    declared = DECLARED.get(name)
+    if declared is None:
+        raise ConfigError(f"{label}: unknown setting")
+    if value is None and declared.optional:
+        return None
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        return (declared.spec.parse or _COERCE[declared.kind])(value)
+    except _Invalid as exc:
+        raise ConfigError(f"{label}: {exc}") from None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"config file {path} does not exist") from None
     except OSError as exc:
         raise ConfigError(f"config file {path} cannot be read: {exc.strerror}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
-    flat: dict[str, Any] = {}
+
+
+def _file_entries(raw: Mapping[str, Any]) -> Iterator[tuple[str | None, str, Any]]:
+    """(table or None, key, value): tables only group ([api], [neo4j], ...) the settings."""
     for key, value in raw.items():
-        # Tables are allowed for grouping ([api], [neo4j], ...); their keys are the settings.
-        items = value.items() if isinstance(value, dict) else [(key, value)]
-        for name, item in items:
-            alias = FILE_ALIASES.get(name, name)
-            if isinstance(value, dict) and key == "neo4j" and not alias.startswith("neo4j_"):
-                alias = f"neo4j_{alias}"
-            if alias not in _FIELDS:
-                raise ConfigError(f"config file {path}: unknown setting {name!r}")
-            flat[alias] = _coerce(alias, item)
+        if isinstance(value, dict):
+            yield from ((key, name, item) for name, item in value.items())
+        else:
+            yield None, key, value
+
+
+def _file_setting(table: str | None, key: str) -> str:
+    name = FILE_ALIASES.get(key, key)
+    if table in _SHORT_KEY_SECTIONS and not name.startswith(f"{table}_"):
+        return f"{table}_{name}"
+    return name
+
+
+def read_file(path: Path) -> dict[str, Any]:
+    """A TOML config file as {setting: value}; unknown keys and bad syntax are errors."""
+    flat: dict[str, Any] = {}
+    for table, key, value in _file_entries(_read_toml(path)):
+        name = _file_setting(table, key)
+        if name not in DECLARED:
+            raise ConfigError(f"config file {path}: unknown setting {key!r}")
+        written = key if table is None else f"{table}.{key}"
+        flat[name] = _coerce(f"config file {path}: {written}", name, value)
     return flat
 
 
 def read_env(environ: Mapping[str, str]) -> dict[str, Any]:
+    """The settings the environment sets (an empty variable counts as unset)."""
     return {
-        name: _coerce(name, environ[var])
-        for var, name in ENV_NAMES.items()
-        if environ.get(var, "") != ""
+        name: _coerce(d.spec.env, name, environ[d.spec.env])
+        for name, d in DECLARED.items()
+        if environ.get(d.spec.env, "") != ""
     }
 
 
@@ -257,6 +542,8 @@ def validate(s: Settings) -> Settings:
         raise ConfigError("journal_retention_days must be at least 1")
     if s.http_listen is not None and ":" not in s.http_listen:
         raise ConfigError("http_listen must be host:port, e.g. 127.0.0.1:9464")
+    if s.stop_timeout < 0:
+        raise ConfigError("stop_timeout must not be negative (seconds)")
     return s
 
 
@@ -275,7 +562,7 @@ def load(
     if config_path is not None:
         values.update(read_file(config_path))
     values.update(read_env(environ))
-    values.update({k: _coerce(k, v) for k, v in (overrides or {}).items() if v is not None})
+    values.update({k: _coerce(k, k, v) for k, v in (overrides or {}).items() if v is not None})
     _secrets(values, environ)
     if "state_dir" not in values and environ.get("STATE_DIRECTORY"):
         values["state_dir"] = Path(environ["STATE_DIRECTORY"].split(":")[0])
@@ -287,7 +574,107 @@ def load(
 def require_token(settings: Settings) -> Secret:
     if not settings.api_token:
         raise ConfigError(
-            "api_token is not set: set OKRSYNC_API_TOKEN, api_token_file, or the okr-api-token"
-            " credential"
+            f"api_token is not set: set {DECLARED['api_token'].spec.env}, api_token_file, or the"
+            f" {CREDENTIALS['api_token']} credential"
         )
     return settings.api_token
+
+
+# What derives for the reader: the example config file and the README's table.
+
+_EXAMPLE_HEADER = """\
+# okrsync configuration. Copy to /etc/okrsync/okrsync.toml (or pass --config PATH).
+# Precedence: this file < environment variables < command-line flags.
+# Every setting is shown with its default; a commented-out one shows an example value instead
+# (a secret, or a setting unset by default or whose default depends on the host).
+# The running daemon re-reads this file when it changes (or on SIGHUP / systemctl reload); an
+# invalid new file is rejected with an error log and the running settings stay.
+# Generated by `python -m okrsync.config example` from okrsync/config.py: edit it there."""
+_WIDTH = 100
+
+
+def _toml(value: object) -> str:
+    """A value as TOML writes it."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, date):  # and datetime
+        return value.isoformat()
+    if isinstance(value, str | Path):
+        return json.dumps(str(value))  # a JSON string is a TOML basic string
+    raise TypeError(f"no TOML form for {value!r}")
+
+
+def _shown_default(d: Declared) -> object:
+    return d.default if d.spec.show is None or d.default is None else d.spec.show(d.default)
+
+
+def _commented_out(d: Declared) -> bool:
+    return d.secret or d.default is None or d.spec.example is not None
+
+
+def _doc(d: Declared) -> str:
+    """The doc line, plus where a secret can also come from (derived, not written twice)."""
+    if d.spec.credential is None:
+        return d.spec.doc
+    companion = DECLARED[f"{d.name}_file"].file_key
+    return f'{d.spec.doc} Prefer {companion} or the systemd credential "{d.spec.credential}".'
+
+
+def _example_lines(d: Declared) -> list[str]:
+    comment = textwrap.wrap(
+        f"{_doc(d)} Env:\N{NO-BREAK SPACE}{d.spec.env}",  # "Env: X" stays on one line
+        width=_WIDTH - 2,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+    comment = [line.replace("\N{NO-BREAK SPACE}", " ") for line in comment]
+    if not _commented_out(d):
+        return [*(f"# {line}" for line in comment), f"{d.file_key} = {_toml(_shown_default(d))}"]
+    example = "" if d.spec.example is None and d.secret else d.spec.example
+    return [*(f"# {line}" for line in comment), f"# {d.file_key} = {_toml(example)}"]
+
+
+def _in_section(section: Section) -> list[Declared]:
+    return [d for d in DECLARED.values() if d.spec.section == section]
+
+
+def render_example() -> str:
+    """deploy/okrsync.example.toml: every setting with its default and doc, by section."""
+    lines = _EXAMPLE_HEADER.splitlines()
+    for section in SECTIONS:
+        lines += ["", f"[{section}]"]
+        for d in _in_section(section):
+            lines += _example_lines(d)
+    return "\n".join(lines) + "\n"
+
+
+def render_table() -> str:
+    """The README's markdown table of the settings, in the example file's order."""
+    rows = [
+        "| setting | in the file | variable | default | meaning |",
+        "|---|---|---|---|---|",
+    ]
+    for section in SECTIONS:
+        for d in _in_section(section):
+            default = "—" if d.default is None else f"`{_toml(_shown_default(d))}`"
+            meaning = _doc(d).replace("|", "\\|")
+            rows.append(
+                f"| `{d.name}` | `[{section}] {d.file_key}` | `{d.spec.env}` | {default}"
+                f" | {meaning} |"
+            )
+    return "\n".join(rows) + "\n"
+
+
+def _main(argv: Sequence[str]) -> int:
+    renderers = {"example": render_example, "table": render_table}
+    if len(argv) != 1 or argv[0] not in renderers:
+        print("usage: python -m okrsync.config example|table", file=sys.stderr)
+        return 2
+    sys.stdout.write(renderers[argv[0]]())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(_main(sys.argv[1:]))

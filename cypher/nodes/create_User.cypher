@@ -1,5 +1,0 @@
-// First load into an empty graph: CREATE, as no User can exist yet to merge with.
-UNWIND $rows AS row
-CREATE (n:User)
-SET n = row.props
-FOREACH (k IN keys(row.times) | SET n[k] = datetime(row.times[k]))

@@ -1,4 +1,0 @@
-// Delete Period nodes with their relationships.
-UNWIND $keys AS key
-MATCH (n:Period {id: key})
-DETACH DELETE n

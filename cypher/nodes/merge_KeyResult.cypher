@@ -1,5 +1,0 @@
-// Create (or, after an interrupted cycle or drift, overwrite) KeyResult nodes with all their properties.
-UNWIND $rows AS row
-MERGE (n:KeyResult {id: row.key})
-SET n = row.props
-FOREACH (k IN keys(row.times) | SET n[k] = datetime(row.times[k]))

@@ -1,5 +1,0 @@
-// First load into an empty graph: CREATE, as nothing can exist to merge with.
-UNWIND $rows AS row
-MATCH (a:Objective {id: row.from})
-MATCH (b:KeyResult {id: row.to})
-CREATE (a)-[:HAS_KR]->(b)

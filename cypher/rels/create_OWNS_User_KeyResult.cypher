@@ -1,5 +1,0 @@
-// First load into an empty graph: CREATE, as nothing can exist to merge with.
-UNWIND $rows AS row
-MATCH (a:User {accountId: row.from})
-MATCH (b:KeyResult {id: row.to})
-CREATE (a)-[:OWNS]->(b)

@@ -1,5 +1,0 @@
-// (Objective)-[:BELONGS_TO]->(Team); MERGE keeps a retried batch from duplicating the relationship.
-UNWIND $rows AS row
-MATCH (a:Objective {id: row.from})
-MATCH (b:Team {id: row.to})
-MERGE (a)-[:BELONGS_TO]->(b)

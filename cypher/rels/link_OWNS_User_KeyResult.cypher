@@ -1,5 +1,0 @@
-// (User)-[:OWNS]->(KeyResult); MERGE keeps a retried batch from duplicating the relationship.
-UNWIND $rows AS row
-MATCH (a:User {accountId: row.from})
-MATCH (b:KeyResult {id: row.to})
-MERGE (a)-[:OWNS]->(b)

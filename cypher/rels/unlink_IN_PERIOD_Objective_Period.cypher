@@ -1,4 +1,0 @@
-// Remove (Objective)-[:IN_PERIOD]->(Period) relationships the source no longer has.
-UNWIND $rows AS row
-MATCH (:Objective {id: row.from})-[r:IN_PERIOD]->(:Period {id: row.to})
-DELETE r
