@@ -30,10 +30,14 @@ from typing import Any
 import httpx
 import neo4j
 
-from okrsync.api import OkrApiClient, fetch_snapshot
+from okrsync.api import OkrApiClient
 from okrsync.diff import plan_changes
-from okrsync.graph import Graph, WriteStats, to_neo4j
-from okrsync.transform import LABELS, GraphState, to_graph
+from okrsync.graph import Graph, History, Mirror, WriteStats
+from okrsync.graph.statements import reference_create_nodes, statement
+from okrsync.graph.values import to_neo4j
+from okrsync.schema import LABELS
+from okrsync.testing import fetch_snapshot, to_graph, wipe
+from okrsync.transform import GraphState
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -185,6 +189,7 @@ class Bench:
     def __init__(self, driver: neo4j.Driver, runs: int, log: Callable[[str], None]) -> None:
         self.driver = driver
         self.graph = Graph(driver)
+        self.mirror = Mirror(self.graph, 5000)
         self.runs = runs
         self.log = log
         self.env = dict(os.environ)
@@ -192,8 +197,9 @@ class Bench:
     # --- helpers ---------------------------------------------------------------------------
 
     def empty_database(self) -> None:
-        self.graph.wipe()
-        self.graph.apply_schema()
+        wipe(self.graph)
+        self.mirror.apply_schema()
+        History(self.graph, 5000).apply_schema()
 
     def shape(self) -> list[dict[str, Any]]:
         return self.graph.read(bench_cypher("graph_shape"))
@@ -238,18 +244,18 @@ class Bench:
         times = []
         rel_groups: dict[str, list[dict[str, str]]] = {}
         for rel in target.rels:
-            name = f"rel_{rel.type}_{rel.from_label}_{rel.to_label}"
+            name = f"rels/create_{rel.type}_{rel.from_label}_{rel.to_label}"
             rel_groups.setdefault(name, []).append({"from": rel.from_id, "to": rel.to_id})
         for _ in range(self.runs):
             self.empty_database()
             started = time.monotonic()
             for label in LABELS:
                 self.write_rows(
-                    bench_cypher(f"create_{label}"),
+                    reference_create_nodes(label),
                     [to_neo4j(props) for props in target.nodes[label].values()],
                 )
             for name, rows in sorted(rel_groups.items()):
-                self.write_rows(bench_cypher(name), rows)
+                self.write_rows(statement(name), rows)
             times.append(time.monotonic() - started)
         return times
 
@@ -305,7 +311,7 @@ class Bench:
         times = []
         for _ in range(self.runs):
             started = time.monotonic()
-            self.graph.apply(plan, 5000)
+            self.mirror.apply(plan)
             times.append(time.monotonic() - started)
         return times
 
@@ -355,7 +361,7 @@ def run_size(bench: Bench, entities: int, log: Callable[[str], None]) -> dict[st
 
         initial_runs, state = bench.initial(sim, tmp)
         okrsync_shape = bench.shape()
-        okrsync_graph = bench.graph.read_state() if n_entities <= SAME_VALUES_UP_TO else None
+        okrsync_graph = bench.mirror.read_state() if n_entities <= SAME_VALUES_UP_TO else None
         initial = median([r.seconds for r in initial_runs])
         initial_process = median([r.process_seconds for r in initial_runs])
         graph_side = median([r.summary["seconds"]["write"] for r in initial_runs])
@@ -391,7 +397,7 @@ def run_size(bench: Bench, entities: int, log: Callable[[str], None]) -> dict[st
         # The comparison is fair only if the reference wrote the same graph okrsync wrote.
         same_graph = bench.shape() == okrsync_shape
         if okrsync_graph is not None:
-            reference_graph = bench.graph.read_state()
+            reference_graph = bench.mirror.read_state()
             same_graph = same_graph and (
                 reference_graph.nodes == okrsync_graph.nodes == target.nodes
                 and reference_graph.rels == okrsync_graph.rels == target.rels

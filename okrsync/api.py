@@ -1,4 +1,4 @@
-"""The OKR for Jira API client: auth, retries, paging, typed errors, and one complete snapshot.
+"""The OKR for Jira API client: auth, retries, paging, typed errors, the cycle's source reader.
 
 Requests are sequential on purpose: the vendor asks for no parallel fan-out and throttles with
 bare 429s (no Retry-After), so we back off exponentially with full jitter instead.
@@ -33,16 +33,8 @@ from okrsync.errors import (
     ConfigError,
     MalformedPayload,
 )
-from okrsync.models import (
-    Comment,
-    ExportData,
-    Snapshot,
-    Update,
-    parse_comment_page,
-    parse_export,
-    parse_update_page,
-)
-from okrsync.source import RawExport, SourceStream, decode_export, parse_all
+from okrsync.models import Comment, Update, parse_comment_page, parse_update_page
+from okrsync.source import RawExport, SourceStream, decode_export
 
 log = structlog.get_logger("okrsync.api")
 
@@ -277,11 +269,6 @@ class OkrApiClient:
 
     # --- the endpoints -------------------------------------------------------------------
 
-    def objectives_by_date(
-        self, start_ms: int, end_ms: int, expand: Sequence[str] = OBJECTIVE_EXPAND
-    ) -> ExportData:
-        return parse_export(self.get_json(OBJECTIVES_BY_DATE, _window(start_ms, end_ms, expand)))
-
     def export(self, path: str, params: dict[str, str | int]) -> RawExport:
         """One export answer split into raw items (see source.py); parsed lazily by the caller."""
         decoded: RawExport = self.get_json(path, params, decode_export)
@@ -304,10 +291,10 @@ class OkrApiClient:
         w = window or Window()
         return SourceStream(
             fetch_objectives=lambda: self.export(
-                OBJECTIVES_BY_DATE, _window(w.start_ms, w.end_ms, OBJECTIVE_EXPAND)
+                OBJECTIVES_BY_DATE, window_params(w.start_ms, w.end_ms, OBJECTIVE_EXPAND)
             ),
             fetch_key_results=lambda: self.export(
-                KEY_RESULTS_BY_DATE, _window(w.start_ms, w.end_ms, KEY_RESULT_EXPAND)
+                KEY_RESULTS_BY_DATE, window_params(w.start_ms, w.end_ms, KEY_RESULT_EXPAND)
             ),
             fetch_key_results_by_ids=self.key_results_by_ids_raw,
         )
@@ -379,16 +366,9 @@ def _cursor(cursor: str | None) -> dict[str, str | int]:
     return {} if cursor is None else {"cursor": cursor}
 
 
-def _window(start_ms: int, end_ms: int, expand: Sequence[str]) -> dict[str, str | int]:
+def window_params(start_ms: int, end_ms: int, expand: Sequence[str]) -> dict[str, str | int]:
     return {
         "startDateEpochMilli": start_ms,
         "deadlineEpochMilli": end_ms,
         "expand": ",".join(expand),
     }
-
-
-def fetch_snapshot(client: OkrApiClient, window: Window | None = None) -> Snapshot:
-    """One COMPLETE snapshot, every record parsed, or an exception: never a partial one a diff
-    could read as deletes. A sync cycle reads `client.source()` instead and parses only what
-    changed; this is the same reading, parsed whole."""
-    return parse_all(client.source(window))

@@ -176,17 +176,17 @@ def _dispatch(args: argparse.Namespace) -> int:
             churn=args.churn,
         )
     from okrsync import config
+    from okrsync.runtime import register_secrets
 
     settings = config.load(args.config, overrides=_overrides(args))
     _configure_logging(args, settings.log_level)
-    secrets = (settings.api_token, settings.neo4j_password, settings.jira_api_token)
-    log.add_secrets(*(s.reveal() for s in secrets if s))
+    register_secrets(settings)
     if args.command == "sync":
-        summary = commands.sync_once(
+        summary, code = commands.sync_once(
             settings, dry_run=args.dry_run, full=args.full, allow_mass_delete=args.allow_mass_delete
         )
         print(json.dumps(summary, sort_keys=True))
-        return 0
+        return code
     if args.command == "schema":
         commands.apply_schema(settings)
         print("constraints in place")

@@ -1,4 +1,4 @@
-"""The entry points the command line calls: build the pieces from Settings and run them."""
+"""The entry points the command line calls; each builds what it needs through okrsync.runtime."""
 
 from __future__ import annotations
 
@@ -6,106 +6,38 @@ import contextlib
 import json
 import os
 import sys
-import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from okrsync import config, log
-from okrsync.api import OkrApiClient, Window
-from okrsync.config import Settings, require_token
-from okrsync.errors import ConfigError, OkrsyncError
-from okrsync.graph import Graph
-from okrsync.jira import JiraClient
-from okrsync.snapshot import StateStore
-from okrsync.sync import Syncer, SyncOptions
+from okrsync.config import Settings
+from okrsync.daemon import Daemon
+from okrsync.diff import Plan
+from okrsync.errors import OkrsyncError
+from okrsync.graph import History, Mirror
+from okrsync.runtime import open_client, open_graph, open_runtime
+from okrsync.state import StateStore
 
-
-def open_graph(settings: Settings) -> Graph:
-    if not settings.neo4j_password:
-        raise ConfigError(
-            "neo4j_password is not set: set NEO4J_PASSWORD, neo4j_password_file,"
-            " or the neo4j-password credential"
-        )
-    graph = Graph.connect(
-        settings.neo4j_uri,
-        settings.neo4j_username,
-        settings.neo4j_password.reveal(),
-        settings.neo4j_database,
-    )
-    try:
-        graph.verify()
-    except OkrsyncError:
-        graph.close()
-        raise
-    return graph
-
-
-def open_client(settings: Settings) -> OkrApiClient:
-    return OkrApiClient(settings.base_url, require_token(settings), timeout=settings.http_timeout)
-
-
-def open_jira(settings: Settings) -> JiraClient | None:
-    """The Jira client for the optional Issue enrichment, when it is configured."""
-    if not (settings.jira_url and settings.jira_email and settings.jira_api_token):
-        return None
-    return JiraClient(
-        settings.jira_url,
-        settings.jira_email,
-        settings.jira_api_token,
-        timeout=settings.http_timeout,
-    )
-
-
-def sync_options(settings: Settings) -> SyncOptions:
-    return SyncOptions(
-        window=Window(settings.window_start_ms, settings.window_end_ms),
-        batch_size=settings.batch_size,
-        max_delete_fraction=settings.max_delete_fraction,
-        checkins=settings.checkins,
-        comments=settings.comments,
-        journal=settings.journal,
-        journal_retention_days=settings.journal_retention_days,
-    )
-
-
-@contextmanager
-def syncer_for(settings: Settings) -> Iterator[Syncer]:
-    client = open_client(settings)
-    store = StateStore(settings.state_dir)
-    store.ensure()
-    try:
-        graph = open_graph(settings)
-    except BaseException:
-        client.close()
-        raise
-    syncer = Syncer(client, graph, store, sync_options(settings))
-    syncer.jira = open_jira(settings)
-    try:
-        yield syncer
-    finally:
-        client.close()
-        graph.close()
-        if syncer.jira is not None:
-            syncer.jira.close()
+EXIT_OK = 0
+EXIT_STEP_FAILED = 4  # the mirror committed; a follow-up step (check-ins, journal, ...) failed
 
 
 def sync_once(
     settings: Settings, *, dry_run: bool, full: bool, allow_mass_delete: bool
-) -> dict[str, Any]:
-    from okrsync.daemon import state_lock
-
-    with state_lock(settings.state_dir), syncer_for(settings) as syncer:
-        result = syncer.run_cycle(dry_run=dry_run, full=full, allow_mass_delete=allow_mass_delete)
+) -> tuple[dict[str, Any], int]:
+    """One cycle; its summary, and the exit code it deserves."""
+    store = StateStore(settings.state_dir)
+    with store.lock(), open_runtime(settings) as runtime:
+        result = runtime.cycle.run(dry_run=dry_run, full=full, allow_mass_delete=allow_mass_delete)
     if dry_run:
         for line in describe_plan(result.plan):
             print(line)
-    return result.summary()
+    return result.summary(), EXIT_STEP_FAILED if result.failed_steps else EXIT_OK
 
 
-def describe_plan(plan: Any) -> Iterator[str]:
+def describe_plan(plan: Plan) -> Iterator[str]:
     for change in plan.nodes:
         if change.kind == "updated":
             detail = ", ".join(
@@ -123,11 +55,9 @@ def describe_plan(plan: Any) -> Iterator[str]:
 
 
 def apply_schema(settings: Settings) -> None:
-    graph = open_graph(settings)
-    try:
-        graph.apply_schema()
-    finally:
-        graph.close()
+    with open_graph(settings) as graph:
+        Mirror(graph, settings.batch_size).apply_schema()
+        History(graph, settings.batch_size).apply_schema()
 
 
 def simulate(
@@ -154,13 +84,7 @@ def simulate(
         flush=True,
     )
     if churn > 0:
-
-        def evolve() -> None:
-            while True:
-                time.sleep(churn_interval)
-                server.sim.mutate(lambda o: o.evolve(churn))
-
-        threading.Thread(target=evolve, name="churn", daemon=True).start()
+        server.sim.churn(churn, churn_interval)
     with contextlib.suppress(KeyboardInterrupt):
         server.serve_forever()
     return 0
@@ -183,12 +107,9 @@ def check(settings: Settings, config_path: Path | None) -> int:
     except OkrsyncError as exc:
         report(False, "OKR API", str(exc))
     try:
-        graph = open_graph(settings)
-        try:
+        with open_graph(settings) as graph:
             graph.check_write()
-            report(True, "Neo4j", f"{settings.neo4j_uri} reachable, writes allowed")
-        finally:
-            graph.close()
+        report(True, "Neo4j", f"{settings.neo4j_uri} reachable, writes allowed")
     except OkrsyncError as exc:
         report(False, "Neo4j", str(exc))
     try:
@@ -224,11 +145,8 @@ def query(
             raise queries.QueryError(f"--param {item!r} is not KEY=VALUE")
         given[key] = queries.parse_value(value)
     queries.bind(queries.get(name), given)  # unknown names and params fail before connecting
-    graph = open_graph(settings)
-    try:
+    with open_graph(settings) as graph:
         rows = queries.run(graph, name, given)
-    finally:
-        graph.close()
     if as_json:
         print(
             json.dumps(
@@ -249,11 +167,8 @@ def report(settings: Settings, period: str, out: Path, days: int) -> int:
         raise OkrsyncError(
             "okrsync report needs matplotlib: pip install 'okrsync[report]'"
         ) from None
-    graph = open_graph(settings)
-    try:
+    with open_graph(settings) as graph:
         charts = write_report(graph, period, out, days)
-    finally:
-        graph.close()
     print(f"{out}: {charts} objectives charted")
     return 0
 
@@ -262,7 +177,6 @@ def demo(
     config_path: Path | None, overrides: dict[str, Any], *, objectives: int, seed: int, churn: int
 ) -> int:
     """The guided demo: the daemon, fed by an embedded simulator unless a real token is set."""
-    from okrsync.daemon import Daemon
     from okrsync.simulator import Org, SimulatorServer
 
     probe = config.load(config_path, overrides={k: v for k, v in overrides.items() if v})
@@ -274,14 +188,7 @@ def demo(
         if "OKRSYNC_STATE_DIR" not in os.environ:
             overrides["state_dir"] = str(Path(".state/demo").resolve())
         if churn:
-            sim = server.sim
-
-            def evolve() -> None:
-                while True:
-                    time.sleep(float(overrides["interval"]))
-                    sim.mutate(lambda o: o.evolve(churn))
-
-            threading.Thread(target=evolve, name="churn", daemon=True).start()
+            server.sim.churn(churn, float(overrides["interval"]))
     daemon = Daemon(config_path, overrides=overrides)
     log.configure(daemon.settings.log_level)
     port = (daemon.settings.http_listen or "127.0.0.1:9464").rsplit(":", 1)[1]

@@ -9,14 +9,12 @@ the next start), never ahead of it.
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import os
 import random
 import signal
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import fields
 from pathlib import Path
 from types import FrameType
@@ -25,59 +23,21 @@ from typing import Any
 import structlog
 
 from okrsync import config, log
-from okrsync.commands import open_client, open_graph, open_jira, sync_options
 from okrsync.config import Settings
 from okrsync.errors import ConfigError, MassDeleteRefused, OkrsyncError, StateError
 from okrsync.observe import Health, Metrics, ObserveServer
-from okrsync.snapshot import StateStore
-from okrsync.sync import CycleResult, Syncer
+from okrsync.runtime import Runtime, open_runtime, register_secrets
+from okrsync.state import StateStore
+from okrsync.sync import CycleResult
 from okrsync.systemd import Notifier
 
 logger = structlog.get_logger("okrsync.daemon")
 
-# Settings whose change needs new connections (the rest apply to the next cycle as they are).
-CONNECTION_SETTINGS = frozenset(
-    {
-        "base_url",
-        "api_token",
-        "http_timeout",
-        "neo4j_uri",
-        "neo4j_username",
-        "neo4j_password",
-        "neo4j_database",
-        "state_dir",
-        "jira_url",
-        "jira_email",
-        "jira_api_token",
-    }
-)
 FAILURE_BACKOFF_BASE = 2.0
 
 
 class CycleAbandoned(Exception):
     """Raised between two write batches when the daemon is stopping."""
-
-
-@contextlib.contextmanager
-def state_lock(state_dir: Path) -> Iterator[None]:
-    """One okrsync process per state directory: a second one gets a StateError."""
-    store = StateStore(state_dir)
-    store.ensure()
-    path = state_dir / "okrsync.lock"
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "unknown"
-            raise StateError(
-                f"another okrsync (pid {holder}) is already running on state_dir {state_dir}"
-            ) from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
-        yield
-    finally:
-        os.close(fd)  # closing releases the lock
 
 
 def changed_settings(old: Settings, new: Settings) -> list[str]:
@@ -114,11 +74,10 @@ class Daemon:
         self.stop_event = threading.Event()
         self.reload_event = threading.Event()
         self.wake = threading.Event()
-        self.syncer: Syncer | None = None
+        self.runtime: Runtime | None = None
         self.cycles = 0
         self.failures = 0
         self.ready = False
-        self.stop_timeout = 20.0
         self._last_ping = 0.0
 
     def _default_config_path(self) -> Path | None:
@@ -179,27 +138,19 @@ class Daemon:
             return
         self.settings = new
         log.configure(new.log_level)
-        self._register_secrets()
+        register_secrets(new)
         self.health.max_age = self._health_age(new)
-        if CONNECTION_SETTINGS.intersection(changed):
-            self._close_syncer()
-        elif self.syncer is not None:
-            self.syncer.options = sync_options(new)
+        if config.RECONNECT.intersection(changed):
+            self._close_runtime()
+        elif self.runtime is not None:
+            self.runtime.configure(new)
         logger.info("config.reloaded", changed=changed)
-
-    def _register_secrets(self) -> None:
-        secrets = (
-            self.settings.api_token,
-            self.settings.neo4j_password,
-            self.settings.jira_api_token,
-        )
-        log.add_secrets(*(s.reveal() for s in secrets if s))
 
     # --- the loop ------------------------------------------------------------------------
 
     def run(self) -> int:
-        self._register_secrets()
-        with state_lock(self.settings.state_dir):
+        register_secrets(self.settings)
+        with StateStore(self.settings.state_dir).lock():
             for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
                 signal.signal(signum, self._on_signal)
             server = self._start_listener()
@@ -218,7 +169,7 @@ class Daemon:
                 self._loop()
             finally:
                 self.notifier.stopping()
-                self._close_syncer()
+                self._close_runtime()
                 if server is not None:
                     server.stop()
                 logger.info("daemon.stopped", cycles=self.cycles)
@@ -281,11 +232,11 @@ class Daemon:
             self._ping_watchdog()
             worker.join(0.25)
             if self.stop_event.is_set() and stop_deadline is None:
-                stop_deadline = time.monotonic() + self.stop_timeout
+                stop_deadline = time.monotonic() + self.settings.stop_timeout
             if stop_deadline is not None and time.monotonic() > stop_deadline:
                 logger.warning(
                     "daemon.cycle_abandoned",
-                    waited=self.stop_timeout,
+                    waited=self.settings.stop_timeout,
                     note="the next start reconciles against the graph",
                 )
                 return "stopped"
@@ -295,57 +246,45 @@ class Daemon:
 
     # --- one cycle -----------------------------------------------------------------------
 
-    def _ensure_syncer(self) -> Syncer:
-        if self.syncer is None:
-            client = open_client(self.settings)
-            try:
-                client.ping()
-                graph = open_graph(self.settings)
-            except BaseException:
-                client.close()
-                raise
-            store = StateStore(self.settings.state_dir)
-            store.ensure()
-            self.syncer = Syncer(client, graph, store, sync_options(self.settings))
-            self.syncer.jira = open_jira(self.settings)
-            self.syncer.before_batch = self._abandon_if_stopping
+    def _ensure_runtime(self) -> Runtime:
+        if self.runtime is None:
+            self.runtime = open_runtime(
+                self.settings, ping_api=True, before_batch=self._abandon_if_stopping
+            )
             if not self.ready:
                 self.ready = True
                 self.notifier.ready("connected; first cycle running")
-        return self.syncer
+        return self.runtime
 
     def _abandon_if_stopping(self, _: str) -> None:
         if self.stop_event.is_set():
             raise CycleAbandoned
 
-    def _close_syncer(self) -> None:
-        if self.syncer is not None:
-            self.syncer.client.close()
-            self.syncer.graph.close()
-            if self.syncer.jira is not None:
-                self.syncer.jira.close()
-            self.syncer = None
+    def _close_runtime(self) -> None:
+        if self.runtime is not None:
+            self.runtime.close()
+            self.runtime = None
 
     def _cycle(self) -> str:
         self.cycles += 1
         started = time.monotonic()
         try:
-            syncer = self._ensure_syncer()
+            runtime = self._ensure_runtime()
             # A full reconcile on the first cycle and every Nth: repairs edits the counts miss.
             every = self.settings.full_reconcile_every
             full = self.cycles == 1 or (every > 0 and self.cycles % every == 0)
-            result = syncer.run_cycle(full=full)
+            result = runtime.cycle.run(full=full)
         except CycleAbandoned:
             return "stopped"
         except MassDeleteRefused as exc:
             return self._failed("refused", exc, started)
         except OkrsyncError as exc:
             if isinstance(exc, ConfigError | StateError):
-                self._close_syncer()
+                self._close_runtime()
             return self._failed("failure", exc, started)
         except Exception as exc:
             logger.exception("sync.crashed")
-            self._close_syncer()
+            self._close_runtime()
             return self._failed("failure", exc, started)
         finally:
             self._record_api()
@@ -353,8 +292,8 @@ class Daemon:
         return "success"
 
     def _record_api(self) -> None:
-        if self.syncer is not None:
-            client = self.syncer.client
+        if self.runtime is not None:
+            client = self.runtime.client
             self.metrics.record_api(client.retries, client.errors)
             client.retries.clear()
             client.errors.clear()

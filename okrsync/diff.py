@@ -10,9 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
+from okrsync.schema import ENTITY_LABELS, LABELS
 from okrsync.transform import (
-    ENTITY_LABELS,
-    LABELS,
     GraphState,
     Props,
     PropValue,

@@ -10,7 +10,8 @@ from typing import Any
 
 from okrsync.diff import Plan
 from okrsync.models import Comment, Update
-from okrsync.transform import ENTITY_LABELS, iso
+from okrsync.schema import ENTITY_LABELS
+from okrsync.transform import iso
 
 # Re-ask for check-ins this much older than the newest seen: one created while the previous
 # pull ran, or with a clock skew, is not lost. Ids already written are skipped.

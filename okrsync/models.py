@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
@@ -122,18 +122,6 @@ class OkrType:
     name: str | None
     background_color: str | None
     text_color: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class Snapshot:
-    """One complete export of the organisation: everything a sync cycle mirrors."""
-
-    objectives: Mapping[str, Objective] = field(default_factory=dict)
-    key_results: Mapping[str, KeyResult] = field(default_factory=dict)
-    teams: Mapping[str, Team] = field(default_factory=dict)
-    periods: Mapping[str, Period] = field(default_factory=dict)
-    labels: Mapping[str, Label] = field(default_factory=dict)
-    okr_types: Mapping[str, OkrType] = field(default_factory=dict)
 
 
 # --- field readers: one place that knows how a value may look on the wire -------------------
@@ -361,39 +349,13 @@ def parse_okr_type(data: Any, index: int = 0) -> OkrType:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class ExportData:
-    """One parsed ApiExportData answer (any of the four export endpoints)."""
-
-    objectives: tuple[Objective, ...]
-    key_results: tuple[KeyResult, ...]
-    teams: tuple[Team, ...]
-    periods: tuple[Period, ...]
-    labels: tuple[Label, ...]
-    okr_types: tuple[OkrType, ...]
-
-
-def _items(data: JsonObject, key: str) -> list[Any]:
+def items(data: JsonObject, key: str) -> list[Any]:
     value = data.get(key)
     if value is None:
         return []
     if not isinstance(value, list):
         raise MalformedPayload(f"{key} should be a list, got {type(value).__name__}")
     return value
-
-
-def parse_export(data: Any) -> ExportData:
-    """Parse an ApiExportData body; raises MalformedPayload on anything a sync cannot use."""
-    if not isinstance(data, dict):
-        raise MalformedPayload(f"export answer should be a JSON object, got {type(data).__name__}")
-    return ExportData(
-        objectives=tuple(parse_objective(o, i) for i, o in enumerate(_items(data, "okrs"))),
-        key_results=tuple(parse_key_result(k, i) for i, k in enumerate(_items(data, "krs"))),
-        teams=tuple(parse_team(t, i) for i, t in enumerate(_items(data, "teams"))),
-        periods=tuple(parse_period(p, i) for i, p in enumerate(_items(data, "periods"))),
-        labels=tuple(parse_label(lb, i) for i, lb in enumerate(_items(data, "labels"))),
-        okr_types=tuple(parse_okr_type(t, i) for i, t in enumerate(_items(data, "okrTypes"))),
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -433,7 +395,7 @@ def parse_comment_page(data: Any) -> CommentPage:
     if not isinstance(data, dict):
         raise MalformedPayload("updateComments answer should be a JSON object")
     comments = tuple(
-        parse_comment(c, f"comments[{i}]") for i, c in enumerate(_items(data, "comments"))
+        parse_comment(c, f"comments[{i}]") for i, c in enumerate(items(data, "comments"))
     )
     return CommentPage(comments, next_cursor=opt_str(data, "nextCursor", "comments") or None)
 
@@ -447,5 +409,5 @@ class UpdatePage:
 def parse_update_page(data: Any) -> UpdatePage:
     if not isinstance(data, dict):
         raise MalformedPayload("updates answer should be a JSON object")
-    updates = tuple(parse_update(u, f"updates[{i}]") for i, u in enumerate(_items(data, "updates")))
+    updates = tuple(parse_update(u, f"updates[{i}]") for i, u in enumerate(items(data, "updates")))
     return UpdatePage(updates=updates, next_cursor=opt_str(data, "nextCursor", "updates") or None)

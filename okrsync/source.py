@@ -7,7 +7,7 @@ last committed one. At 100k entities that turns a full parse (seconds, ~1 GB of 
 split and a hash per record.
 
 The same reader serves the full path (every record parsed), so the two cannot disagree on what
-the source holds. `fetch_snapshot` in api.py is built on it.
+the source holds (okrsync.testing reads a whole snapshot through it).
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ from okrsync.models import (
     Objective,
     OkrType,
     Period,
-    Snapshot,
     Team,
     parse_key_result,
     parse_label,
@@ -38,7 +37,7 @@ from okrsync.models import (
     parse_team,
     require_id,
 )
-from okrsync.transform import KEY_RESULT, OBJECTIVE
+from okrsync.schema import KEY_RESULT, OBJECTIVE
 
 log = structlog.get_logger("okrsync.source")
 T = TypeVar("T")
@@ -255,24 +254,3 @@ class SourceStream:
             self.key_result_ids.add(head.id)
             data = bytes(raw)
             yield Record(KEY_RESULT, head.id, fingerprint(data), head.parentObjectiveId, data, i)
-
-
-def parse_all(stream: SourceStream) -> Snapshot:
-    """Every record parsed: the whole Snapshot (tests, the benchmark's reference, repair)."""
-    objectives: dict[str, Objective] = {}
-    key_results: dict[str, KeyResult] = {}
-    for record in stream.records():
-        entity = record.parse()
-        if isinstance(entity, Objective):
-            objectives[entity.id] = entity
-        else:
-            key_results[entity.id] = entity
-    lk = stream.lookups
-    return Snapshot(
-        objectives=objectives,
-        key_results=key_results,
-        teams=lk.teams,
-        periods=lk.periods,
-        labels=lk.labels,
-        okr_types=lk.okr_types,
-    )

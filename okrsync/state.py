@@ -6,6 +6,9 @@ Files in the state directory:
                   Period, Label, User, Issue): its properties and how many relationships reach
                   it; the expected node and relationship counts. One SQLite transaction per
                   cycle, committed only after the graph's: a crash leaves the old state whole.
+  checkins.json,
+  comments.json   where the check-in and comment feeds were left (newest seen, ids near it).
+  okrsync.lock    held (flock) by the one okrsync process using this directory.
   cycle.pending   exists while a cycle is writing; if a crash leaves it behind, the graph may hold
                   part of a cycle the state does not know about, so the next cycle repairs
                   against the graph itself instead of trusting the state.
@@ -16,6 +19,8 @@ the stored fragments of the few entities that changed.
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import json
 import os
 import sqlite3
@@ -23,24 +28,40 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import TextIO
 
 import msgspec
 import structlog
 
+from okrsync import models, transform
 from okrsync.errors import StateError
 from okrsync.history import CheckinCursor
+from okrsync.schema import model_digest
 from okrsync.transform import Fragment, Rel, canonical
 
 log = structlog.get_logger("okrsync.state")
 
-# 4: SQLite, per-entity fragments. Bump TRANSFORM when transform's output changes for the same
-# input: fingerprints of raw records then no longer stand for the stored fragments.
-VERSION = "4"
-TRANSFORM = "1"
+# The state's layout; what it stores is versioned by content (state_version).
+FORMAT = "5"
 STATE_DB = "state.db"
 PENDING = "cycle.pending"
+LOCK = "okrsync.lock"
+
+
+@cache
+def state_version() -> str:
+    """The layout, the graph model and the code that turns records into fragments: when any
+    of them changes, stored fragments no longer stand for their records' fingerprints, and the
+    next cycle reconciles against the graph. A hash, never bumped by hand (comment edits in
+    those modules cost one reconcile after an upgrade, which is safe)."""
+    digest = hashlib.sha256(FORMAT.encode())
+    digest.update(model_digest().encode())
+    for module in (models, transform):
+        digest.update(Path(module.__file__ or "").read_bytes())
+    return digest.hexdigest()[:16]
+
 
 Key = tuple[str, str]  # (label, id)
 
@@ -113,6 +134,26 @@ class StateStore:
         if not os.access(self.directory, os.W_OK):
             raise StateError(f"state_dir {self.directory} is not writable")
 
+    @contextmanager
+    def lock(self) -> Iterator[None]:
+        """One okrsync process per state directory: a second one gets a StateError."""
+        self.ensure()
+        fd = os.open(self.directory / LOCK, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "unknown"
+                raise StateError(
+                    f"another okrsync (pid {holder}) is already running on state_dir "
+                    f"{self.directory}"
+                ) from None
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+            yield
+        finally:
+            os.close(fd)  # closing releases the lock
+
     @property
     def path(self) -> Path:
         return self.directory / STATE_DB
@@ -145,7 +186,7 @@ class StateStore:
             db = self._connect()
             try:
                 meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
-                if meta.get("version") != VERSION or meta.get("transform") != TRANSFORM:
+                if meta.get("version") != state_version():
                     log.info("state.outdated", path=str(self.path), action="full reconcile")
                     return None
                 index = StateIndex(counts=json.loads(meta["counts"]))
@@ -206,7 +247,7 @@ class StateStore:
                     db.execute(statement)
                 db.executemany(
                     "INSERT INTO meta VALUES (?, ?)",
-                    [("version", VERSION), ("transform", TRANSFORM), ("counts", "{}")],
+                    [("version", state_version()), ("counts", "{}")],
                 )
             yield StateWriter(db)
             db.execute("COMMIT")

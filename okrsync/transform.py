@@ -9,48 +9,31 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Container, Iterable, Iterator, Mapping
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
 from html.parser import HTMLParser
+from operator import attrgetter
 from typing import Any, NamedTuple, Protocol
 
 import msgspec
 
-from okrsync.models import KeyResult, Label, Objective, Period, Snapshot, Team
+from okrsync.models import KeyResult, Label, Objective, Period, Team
+from okrsync.schema import (
+    ENTITY_LABELS,
+    KEY_RESULT,
+    LABELS,
+    LOOKUP_LABELS,
+    NODE_TYPES,
+    OBJECTIVE,
+    RELATIONSHIPS_OF,
+    Conversion,
+    Property,
+)
 
 PropValue = str | int | float
 Props = dict[str, PropValue]
-# Jira's fields on Issue nodes (optional enrichment): outside the mirror's diff.
-ENRICHED_ISSUE_PROPS = frozenset({"key", "summary", "status", "issueType", "assignee", "url"})
-# The properties that hold instants (ISO strings here, DateTime in Neo4j).
-TEMPORAL = frozenset(
-    {"created", "startDate", "deadline", "expectedEndDate", "statusUpdatedAt", "lastEdited"}
-)
-
-OBJECTIVE = "Objective"
-KEY_RESULT = "KeyResult"
-TEAM = "Team"
-PERIOD = "Period"
-LABEL = "Label"
-ISSUE = "Issue"
-USER = "User"
-# Order matters: nodes are written in this order, deleted in the reverse.
-LABELS = (TEAM, PERIOD, LABEL, ISSUE, USER, OBJECTIVE, KEY_RESULT)
-ENTITY_LABELS = (OBJECTIVE, KEY_RESULT)
-SHARED_LABELS = frozenset({TEAM, PERIOD, LABEL, ISSUE, USER})
-# Relationship type -> the (from label, to label) pairs it may join.
-REL_TYPES: dict[str, tuple[tuple[str, str], ...]] = {
-    "PARENT_OF": ((OBJECTIVE, OBJECTIVE),),
-    "HAS_KR": ((OBJECTIVE, KEY_RESULT),),
-    "IN_PERIOD": ((OBJECTIVE, PERIOD), (KEY_RESULT, PERIOD)),
-    "BELONGS_TO": ((OBJECTIVE, TEAM), (KEY_RESULT, TEAM)),
-    "HAS_LABEL": ((OBJECTIVE, LABEL), (KEY_RESULT, LABEL)),
-    "TRACKS": ((KEY_RESULT, ISSUE),),
-    "OWNS": ((USER, OBJECTIVE), (USER, KEY_RESULT)),
-    "COLLABORATES_ON": ((USER, OBJECTIVE), (USER, KEY_RESULT)),
-}
 
 
 class Rel(NamedTuple):
@@ -151,53 +134,57 @@ def html_to_text(markup: str | None) -> str | None:
     return None if markup is None else _html_to_text(markup)
 
 
-def _clean(props: dict[str, PropValue | None]) -> Props:
-    return {k: v for k, v in props.items() if v is not None}
+Getter = Callable[[Any], Any]
 
 
-def _common_props(e: Objective | KeyResult) -> dict[str, PropValue | None]:
-    latest = e.latest_update
-    return {
-        "id": e.id,
-        "key": e.key,
-        "name": e.name,
-        "description": e.description,
-        "descriptionText": html_to_text(e.description),
-        "link": e.link,
-        "percentDone": e.percent_done,
-        "status": latest.status if latest else None,
-        "statusUpdatedAt": iso(latest.created) if latest else None,
-        "created": iso(e.created),
-        "startDate": iso(e.start_date),
-        "deadline": iso(e.deadline),
-        "expectedEndDate": iso(e.expected_end_date),
-        "weight": e.weight,
-        "finalGrade": e.final_grade,
-        "okrType": e.okr_type_name,
-        "customFields": e.custom_fields_json,
-    }
+def _getter(path: str) -> Getter:
+    """Reads a dotted attribute path; a None on the way reads as None."""
+    head, _, rest = path.partition(".")
+    outer = attrgetter(head)
+    if not rest:
+        return outer
+    inner = _getter(rest)
+
+    def get(obj: Any) -> Any:
+        value = outer(obj)
+        return None if value is None else inner(value)
+
+    return get
 
 
-def objective_props(o: Objective) -> Props:
-    return _clean(_common_props(o))
+_CONVERT: dict[Conversion, Callable[[Any], PropValue | None] | None] = {
+    "value": None,
+    "instant": iso,
+    "html_text": html_to_text,
+}
 
 
-def key_result_props(k: KeyResult) -> Props:
-    props = _common_props(k)
-    props.update(
-        progressType=k.progress_type,
-        startValue=k.start_value,
-        desiredValue=k.desired_value,
-        currentValue=k.latest_update.value if k.latest_update else None,
-        unit=k.unit_name,
-        unitSymbol=k.unit_symbol,
-        jql=k.jql,
-    )
-    return _clean(props)
+def _extractors(properties: Iterable[Property]) -> tuple[tuple[str, Getter, Any], ...]:
+    return tuple((p.name, _getter(p.source), _CONVERT[p.conversion]) for p in properties)
+
+
+# Compiled once: a transform reads each property at its declared source (okrsync.schema).
+_EXTRACT = {label: _extractors(NODE_TYPES[label].properties) for label in LABELS}
+_RELATIONSHIPS = {
+    label: tuple((r, attrgetter(r.source)) for r in rels)
+    for label, rels in RELATIONSHIPS_OF.items()
+}
+
+
+def node_props(label: str, record: Any) -> Props:
+    """A node's properties read from its parsed record; a None is an absent property."""
+    props: Props = {}
+    for name, get, convert in _EXTRACT[label]:
+        value = get(record)
+        if value is not None and convert is not None:
+            value = convert(value)
+        if value is not None:
+            props[name] = value
+    return props
 
 
 class LookupTables(Protocol):
-    """Where Team, Period and Label nodes get their names (a Snapshot, or source.Lookups)."""
+    """Where Team, Period and Label nodes get their names (source.Lookups)."""
 
     @property
     def teams(self) -> Mapping[str, Team]: ...
@@ -231,82 +218,47 @@ def parent_linked(
 
 def fragment(e: Objective | KeyResult, objective_ids: Container[str]) -> Fragment:
     """An entity's part of the graph. `objective_ids`: every objective in the snapshot, which
-    decides whether the edge from its parent exists (a missing parent is skipped, not ghosted)."""
+    decides whether an edge to another objective exists (a missing one is skipped, not
+    ghosted)."""
     label = OBJECTIVE if isinstance(e, Objective) else KEY_RESULT
     rels: list[Rel] = []
-    if e.period_id:
-        rels.append(Rel("IN_PERIOD", label, e.id, PERIOD, e.period_id))
-    rels.extend(Rel("BELONGS_TO", label, e.id, TEAM, t) for t in e.team_ids)
-    rels.extend(Rel("HAS_LABEL", label, e.id, LABEL, lb) for lb in e.label_ids)
-    if e.owner_account_id:
-        rels.append(Rel("OWNS", USER, e.owner_account_id, label, e.id))
-    rels.extend(Rel("COLLABORATES_ON", USER, a, label, e.id) for a in e.collaborator_account_ids)
     dangling = None
-    if isinstance(e, Objective):
-        props = objective_props(e)
-        if e.parent_id is not None:
-            if parent_linked(label, e.id, e.parent_id, objective_ids):
-                rels.append(Rel("PARENT_OF", OBJECTIVE, e.parent_id, OBJECTIVE, e.id))
+    for rel, read in _RELATIONSHIPS[label]:
+        value = read(e)
+        for far in (value,) if isinstance(value, str) else value or ():
+            if rel.target_label in ENTITY_LABELS and not parent_linked(
+                label, e.id, far, objective_ids
+            ):
+                dangling = Dangling(rel.type, e.id, far)
+                continue
+            if rel.owner == "start":
+                rels.append(Rel(rel.type, rel.start, e.id, rel.end, far))
             else:
-                dangling = Dangling("PARENT_OF", e.id, e.parent_id)
-    else:
-        props = key_result_props(e)
-        rels.extend(Rel("TRACKS", KEY_RESULT, e.id, ISSUE, i) for i in e.issue_ids)
-        if e.parent_objective_id is not None:
-            if parent_linked(label, e.id, e.parent_objective_id, objective_ids):
-                rels.append(Rel("HAS_KR", OBJECTIVE, e.parent_objective_id, KEY_RESULT, e.id))
-            else:
-                dangling = Dangling("HAS_KR", e.id, e.parent_objective_id)
-    return Fragment(label, e.id, props, tuple(dict.fromkeys(rels)), dangling)
+                rels.append(Rel(rel.type, rel.start, far, rel.end, e.id))
+    return Fragment(label, e.id, node_props(label, e), tuple(dict.fromkeys(rels)), dangling)
 
 
 def shared_ends(rels: Iterable[Rel]) -> Iterator[tuple[str, str]]:
     """The shared nodes (label, id) these relationships reach."""
     for r in rels:
-        if r.from_label in SHARED_LABELS:
+        if r.from_label in LOOKUP_LABELS:
             yield r.from_label, r.from_id
-        if r.to_label in SHARED_LABELS:
+        if r.to_label in LOOKUP_LABELS:
             yield r.to_label, r.to_id
 
 
 def shared_props(label: str, node_id: str, lookups: LookupTables) -> Props:
-    """A shared node's properties. An id without a lookup record still becomes a node (id
+    """A shared node's properties. An id without a lookup record still becomes a node (key
     only): the reference is real data, and the name appears once the API returns the record."""
-    if label == USER:
-        return {"accountId": node_id}
-    if label == ISSUE:
-        return {"id": node_id}
-    if label == PERIOD:
-        period = lookups.periods.get(node_id)
-        return _clean(
-            {
-                "id": node_id,
-                "name": period.name if period else None,
-                "startDate": iso(period.start_date) if period else None,
-                "deadline": iso(period.deadline) if period else None,
-            }
-        )
-    table: Mapping[str, Team | Label] = lookups.teams if label == TEAM else lookups.labels
-    record = table.get(node_id)
-    return _clean({"id": node_id, "name": record.name if record else None})
-
-
-def to_graph(snapshot: Snapshot) -> tuple[GraphState, list[Dangling]]:
-    """The graph a snapshot should become, and the edges skipped for want of their far end."""
-    state = GraphState()
-    dangling: list[Dangling] = []
-    entities: list[Objective | KeyResult] = [
-        *snapshot.objectives.values(),
-        *snapshot.key_results.values(),
-    ]
-    for e in entities:
-        frag = fragment(e, snapshot.objectives)
-        add_fragment(state, frag)
-        if frag.dangling:
-            dangling.append(frag.dangling)
-    for label, node_id in sorted(set(shared_ends(state.rels))):
-        state.nodes[label][node_id] = shared_props(label, node_id, snapshot)
-    return state, dangling
+    tables: dict[str, Mapping[str, Any]] = {
+        "Team": lookups.teams,
+        "Period": lookups.periods,
+        "Label": lookups.labels,
+    }
+    record = tables[label].get(node_id) if label in tables else None
+    if record is None:
+        return {NODE_TYPES[label].key: node_id}
+    return node_props(label, record)
 
 
 def add_fragment(state: GraphState, frag: Fragment) -> None:

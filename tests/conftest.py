@@ -20,6 +20,7 @@ from okrsync.api import Secret
 from okrsync.config import Settings
 from okrsync.graph import Graph
 from okrsync.simulator import Org, SimulatorServer
+from okrsync.testing import wipe
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -81,7 +82,7 @@ def driver(neo4j_auth: tuple[str, str, str]) -> Iterator[neo4j.Driver]:
 def graph(driver: neo4j.Driver) -> Graph:
     """The real database, emptied before the test (nodes, relationships; constraints stay)."""
     g = Graph(driver, os.environ.get("NEO4J_DATABASE") or None)
-    g.wipe()
+    wipe(g)
     return g
 
 

@@ -1,4 +1,5 @@
-"""Run `okrsync run` as a real subprocess and watch what it says."""
+"""Helpers the test suites share: the graph compared with the source, a cycle built like the
+product builds it, and the daemon as a real subprocess."""
 
 from __future__ import annotations
 
@@ -6,13 +7,27 @@ import json
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
+
+from okrsync.api import OkrApiClient
+from okrsync.config import Settings
+from okrsync.graph import Graph, Mirror
+from okrsync.jira import JiraClient
+from okrsync.runtime import build_cycle
+from okrsync.source import RawExport, SourceStream, decode_export
+from okrsync.state import StateStore
+from okrsync.sync import SyncCycle
+from okrsync.testing import Snapshot, parse_all, source_state
+from okrsync.transform import Fragment, GraphState, add_fragment
 
 
 def free_port() -> int:
@@ -109,3 +124,116 @@ class DaemonProcess:
         for reader in self._readers:
             reader.join(5)
         return code
+
+
+# --- the graph and the source ------------------------------------------------------------------
+
+# Nodes of one label sharing a key: what a non-idempotent write would leave behind. Nodes
+# without a key (the journal's Change nodes) are not candidates.
+DUPLICATE_KEYS = (
+    "MATCH (n) WITH labels(n) AS l, coalesce(n.id, n.accountId) AS k, count(*) AS c "
+    "WHERE k IS NOT NULL AND c > 1 RETURN count(*) AS dupes"
+)
+CHANGE_EVENTS = ("created", "updated", "deleted", "linked", "unlinked")
+
+
+def duplicate_keys(graph: Graph) -> int:
+    return int(graph.read(DUPLICATE_KEYS)[0]["dupes"])
+
+
+def read_state(graph: Graph) -> GraphState:
+    """What the graph's mirror holds now."""
+    return Mirror(graph, 5000).read_state()
+
+
+def counts(graph: Graph) -> dict[str, int]:
+    return Mirror(graph, 5000).counts()
+
+
+def assert_mirrors(graph: Graph, url: str) -> None:
+    """The graph holds exactly what the source at `url` holds: every node, property and
+    relationship."""
+    held, wanted = read_state(graph), source_state(url)
+    for label, nodes in wanted.nodes.items():
+        assert held.nodes[label].keys() == nodes.keys(), label
+        for node_id, props in nodes.items():
+            assert held.nodes[label][node_id] == props, (label, node_id)
+    assert held.rels == wanted.rels
+
+
+def mirrored(graph: Graph, url: str) -> bool:
+    held, wanted = read_state(graph), source_state(url)
+    return held.nodes == wanted.nodes and held.rels == wanted.rels
+
+
+def change_events(logs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [e for e in logs if e["event"].endswith(CHANGE_EVENTS)]
+
+
+class Clock:
+    """A settable clock for the cycle (the journal stamps its entries with it)."""
+
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+
+    def __call__(self) -> datetime:
+        return self.at
+
+
+@contextmanager
+def sync_cycle(
+    url: str,
+    graph: Graph,
+    state_dir: Path,
+    *,
+    now: Callable[[], datetime] | None = None,
+    before_batch: Callable[[str], None] | None = None,
+    jira: JiraClient | None = None,
+    **settings: Any,
+) -> Iterator[SyncCycle]:
+    """A cycle over an API client for `url`, built as okrsync.runtime builds it."""
+    options = Settings(base_url=url, state_dir=state_dir, **settings)
+    store = StateStore(state_dir)
+    store.ensure()
+    with OkrApiClient(url, "t") as client:
+        yield build_cycle(
+            options,
+            client,
+            graph,
+            store,
+            jira,
+            before_batch=before_batch,
+            now=now or (lambda: datetime.now(UTC)),
+        )
+
+
+# --- the pure path, without HTTP ---------------------------------------------------------------
+
+
+def through_store(state: GraphState) -> GraphState:
+    """The state written to a StateStore (a fragment per node, every relationship on the first)
+    and read back, as a cycle reads the fragments of changed entities."""
+    frags = [
+        Fragment(label, node_id, props, ())
+        for label, nodes in state.nodes.items()
+        for node_id, props in nodes.items()
+    ]
+    if frags:
+        frags[0] = frags[0]._replace(rels=tuple(sorted(state.rels)))
+    with tempfile.TemporaryDirectory() as tmp:
+        store = StateStore(Path(tmp))
+        with store.transaction(fresh=True) as tx:
+            for frag in frags:
+                tx.put(frag, 0)
+        back = GraphState()
+        for frag in store.fragments([(f.label, f.id) for f in frags]):
+            add_fragment(back, frag)
+    return back
+
+
+def snapshot(okrs: list[dict], krs: list[dict], **lookups: list[dict]) -> Snapshot:
+    """The Snapshot a sync reads from one export answer (the source reader, no HTTP)."""
+    body = json.dumps({"okrs": okrs, "krs": krs, **lookups}).encode()
+    return parse_all(
+        SourceStream(lambda: decode_export(body), lambda: RawExport(), lambda ids: iter(()))
+    )

@@ -88,6 +88,18 @@ class Simulator:
         with self.lock:
             return change(self.org)
 
+    def churn(self, changes: int, every: float) -> threading.Thread:
+        """A living org: `changes` random changes every `every` seconds, on a daemon thread."""
+
+        def evolve() -> None:
+            while True:
+                time.sleep(every)
+                self.mutate(lambda org: org.evolve(changes))
+
+        thread = threading.Thread(target=evolve, name="churn", daemon=True)
+        thread.start()
+        return thread
+
     # --- the endpoints -------------------------------------------------------------------
 
     def export(self, path: str, query: dict[str, list[str]]) -> Json:

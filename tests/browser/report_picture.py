@@ -14,13 +14,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from okrsync import log
-from okrsync.api import OkrApiClient
 from okrsync.graph import Graph
 from okrsync.report import write_report
 from okrsync.simulator import Org, SimulatorServer
-from okrsync.snapshot import StateStore
-from okrsync.sync import Syncer
+from okrsync.testing import wipe
 from tests.browser.screenshot import FIXTURE, browser
+from tests.helpers import Clock, sync_cycle
 
 
 def main() -> None:
@@ -33,16 +32,14 @@ def main() -> None:
         os.environ.get("NEO4J_USERNAME", "neo4j"),
         os.environ["NEO4J_PASSWORD"],
     )
-    graph.wipe()
+    wipe(graph)
     org = Org.from_export(json.loads(FIXTURE.read_text()))
+    clock = Clock(datetime(2026, 1, 15, tzinfo=UTC))
     with (
         tempfile.TemporaryDirectory() as tmp,
         SimulatorServer(org) as server,
-        OkrApiClient(server.url, "report") as client,
+        sync_cycle(server.url, graph, Path(tmp) / "state", now=clock) as syncer,
     ):
-        store = StateStore(Path(tmp))
-        store.ensure()
-        syncer = Syncer(client, graph, store)
         steps = [
             (datetime(2026, 1, 15, tzinfo=UTC), {"o1": 20.0, "o2": 10.0, "o3": 30.0}),
             (datetime(2026, 2, 10, tzinfo=UTC), {"o1": 35.0, "o2": 25.0, "o3": 55.0}),
@@ -54,8 +51,8 @@ def main() -> None:
             server.sim.mutate(
                 lambda o: o.set_progress("k1", o.key_results["k1"]["percentDone"] - 5)
             )
-            syncer.now = lambda m=moment: m
-            syncer.run_cycle()
+            clock.at = moment
+            syncer.run()
         page = Path(tmp) / "report.html"
         write_report(graph, "Q1 2026", page, days=30, now=datetime(2026, 3, 25, tzinfo=UTC))
         driver = browser()

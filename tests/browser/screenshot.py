@@ -25,12 +25,11 @@ from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
 from okrsync import log
-from okrsync.api import OkrApiClient
 from okrsync.graph import Graph
 from okrsync.observe import Health, Metrics, ObserveServer
 from okrsync.simulator import Org, SimulatorServer
-from okrsync.snapshot import StateStore
-from okrsync.sync import Syncer
+from okrsync.testing import wipe
+from tests.helpers import sync_cycle
 
 FIXTURE = Path(__file__).resolve().parents[1] / "data" / "fixture_org.json"
 TREE_QUERY = "MATCH p=(:Objective)-[:PARENT_OF|HAS_KR*1..3]->() RETURN p"
@@ -85,12 +84,10 @@ def run_command(driver: WebDriver, command: str) -> None:
 
 
 def load_fixture(graph: Graph, state_dir: Path) -> None:
-    graph.wipe()
+    wipe(graph)
     org = Org.from_export(json.loads(FIXTURE.read_text()))
-    with SimulatorServer(org) as server, OkrApiClient(server.url, "screenshot") as client:
-        store = StateStore(state_dir)
-        store.ensure()
-        Syncer(client, graph, store).run_cycle()
+    with SimulatorServer(org) as server, sync_cycle(server.url, graph, state_dir) as cycle:
+        cycle.run()
 
 
 def render(

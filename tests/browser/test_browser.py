@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from okrsync.graph import Graph
 from tests.browser import screenshot
-from tests.integration.daemon_helpers import free_port
+from tests.helpers import free_port
 
 
 def test_styled_tree_in_neo4j_browser(

@@ -28,11 +28,11 @@ from typing import Any
 import httpx
 
 from okrsync import log
-from okrsync.api import OkrApiClient, fetch_snapshot
-from okrsync.graph import Graph
-from okrsync.transform import GraphState, to_graph
-from tests.graph_checks import duplicate_keys
-from tests.integration.daemon_helpers import DaemonProcess, free_port
+from okrsync.api import OkrApiClient
+from okrsync.graph import Graph, Mirror
+from okrsync.testing import fetch_snapshot, to_graph, wipe
+from okrsync.transform import GraphState
+from tests.helpers import DaemonProcess, duplicate_keys, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 NEO4J_SCRIPT = ROOT / "deploy" / "neo4j" / "local-neo4j.sh"
@@ -114,6 +114,7 @@ class Chaos:
         self.daemon: DaemonProcess | None = None
         self.outputs: list[str] = []
         self.graph = Graph.connect(self.uri, self.user, self.password)
+        self.mirror = Mirror(self.graph, 5000)
 
     # --- the parts -----------------------------------------------------------------------
 
@@ -217,7 +218,7 @@ class Chaos:
         return state
 
     def differences(self) -> list[str]:
-        held, wanted = self.graph.read_state(), self.source()
+        held, wanted = self.mirror.read_state(), self.source()
         out = []
         for label, nodes in wanted.nodes.items():
             have = held.nodes.get(label, {})
@@ -305,14 +306,14 @@ class Chaos:
         # Let the churn that fault() just made land first: a cycle still writing it when the
         # tenant empties would change the counts for a reason that is not the guard's.
         self.wait(lambda: not self.differences(), 90, "the churn to be mirrored")
-        before = self.graph.counts()
+        before = self.mirror.counts()
         self.control("controls", {"empty_tenant": True})
         self.wait(
             lambda: "refusing to delete" in self.healthz()[1].get("reason", ""),
             30,
             "health to report the refused cycle",
         )
-        held = self.healthz()[0] == 503 and self.graph.counts() == before
+        held = self.healthz()[0] == 503 and self.mirror.counts() == before
         self.report.guard_held = (
             held if self.report.guard_held is None else (self.report.guard_held and held)
         )
@@ -358,7 +359,7 @@ class Chaos:
 
     def run(self, duration: float, kinds: tuple[str, ...] = KINDS) -> Report:
         started = time.monotonic()
-        self.graph.wipe()
+        wipe(self.graph)
         self.write_config()
         self.start_simulator()
         self.start_daemon()

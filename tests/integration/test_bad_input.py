@@ -8,12 +8,9 @@ from typing import Any
 import neo4j
 from structlog.testing import capture_logs
 
-from okrsync.api import OkrApiClient
 from okrsync.graph import Graph
 from okrsync.simulator import Org, SimulatorServer
-from okrsync.snapshot import StateStore
-from okrsync.sync import Syncer
-from tests.integration.test_sync import assert_mirrors
+from tests.helpers import assert_mirrors, sync_cycle
 
 LONG = "Ω" + "long name " * 10_240  # ~100 KB
 UNICODE = "שלום עולם 👋🏽 \u202eRTL\u202c tab\there bell\x07 zero\u200bwidth"
@@ -80,14 +77,11 @@ def test_nasty_payloads_are_mirrored_faithfully(
     graph: Graph, driver: neo4j.Driver, tmp_path: Path
 ) -> None:
     """Empty, 100 KB, RTL/emoji/control text, scripts, Cypher-looking ids, self-parent, cycles."""
-    with SimulatorServer(nasty_org()) as server, OkrApiClient(server.url, "t") as client:
-        store = StateStore(tmp_path)
-        store.ensure()
-        syncer = Syncer(client, graph, store)
+    with SimulatorServer(nasty_org()) as server, sync_cycle(server.url, graph, tmp_path) as syncer:
         with capture_logs() as logs:
-            syncer.run_cycle()
-        assert_mirrors(graph, server)
-        assert syncer.run_cycle().plan.empty  # and stable: the second cycle changes nothing
+            syncer.run()
+        assert_mirrors(graph, server.url)
+        assert syncer.run().plan.empty  # and stable: the second cycle changes nothing
     props = {
         r["id"]: r["p"] for r in graph.read("MATCH (o:Objective) RETURN o.id AS id, o {.*} AS p")
     }

@@ -16,9 +16,15 @@ from okrsync.config import Settings
 from okrsync.graph import Graph
 from okrsync.simulator import SimulatorServer
 from tests.conftest import ROOT
-from tests.graph_checks import duplicate_keys
-from tests.integration.daemon_helpers import DaemonProcess, NotifySocket, free_port, wait_for
-from tests.integration.test_sync import source_state
+from tests.helpers import (
+    DaemonProcess,
+    NotifySocket,
+    counts,
+    duplicate_keys,
+    free_port,
+    mirrored,
+    wait_for,
+)
 
 
 def config_text(settings: Settings, port: int, interval: float = 1.0, **extra: object) -> str:
@@ -36,11 +42,6 @@ def config_text(settings: Settings, port: int, interval: float = 1.0, **extra: o
         f'username = "{settings.neo4j_username}"',
     ]
     return "\n".join(lines) + "\n"
-
-
-def mirrored(graph: Graph, simulator: SimulatorServer) -> bool:
-    held, wanted = graph.read_state(), source_state(simulator)
-    return held.nodes == wanted.nodes and held.rels == wanted.rels
 
 
 def healthz(port: int) -> tuple[int, dict]:
@@ -78,12 +79,12 @@ def test_daemon_lifecycle(
     try:
         # Mirrors the org, says READY=1 and STATUS=, and reports healthy.
         wait_for(lambda: healthz(port)[0] == 200, what="healthy")
-        assert mirrored(graph, simulator)
+        assert mirrored(graph, simulator.url)
         wait_for(lambda: "READY=1" in notify.lines(), what="READY=1")
         assert any(line.startswith("STATUS=last cycle ok") for line in notify.lines())
         # Follows the org as it changes.
         simulator.sim.mutate(lambda o: o.evolve(25))
-        wait_for(lambda: mirrored(graph, simulator), what="churn mirrored")
+        wait_for(lambda: mirrored(graph, simulator.url), what="churn mirrored")
         assert metric(port, 'okrsync_entities{label="Objective"}') == len(simulator.org.objectives)
         assert metric(port, 'okrsync_cycles_total{outcome="success"}') >= 2
         # The API goes away: failures are logged, health turns 503, the daemon keeps running.
@@ -100,7 +101,7 @@ def test_daemon_lifecycle(
         try:
             back.sim.mutate(lambda o: o.evolve(10))
             wait_for(lambda: healthz(port)[0] == 200, what="healthy again")
-            wait_for(lambda: mirrored(graph, back), what="converged after the API came back")
+            wait_for(lambda: mirrored(graph, back.url), what="converged after the API came back")
             assert metric(port, 'okrsync_cycles_total{outcome="failure"}') >= 1
             # Hot reload: a valid edit takes effect, a broken file is rejected and ignored.
             cfg.write_text(config_text(settings, port, interval=0.5, max_delete_fraction=0.4))
@@ -114,7 +115,7 @@ def test_daemon_lifecycle(
             )
             assert "interval: expected a number" in rejected["error"]
             back.sim.mutate(lambda o: o.evolve(5))
-            wait_for(lambda: mirrored(graph, back), what="still syncing after a bad file")
+            wait_for(lambda: mirrored(graph, back.url), what="still syncing after a bad file")
             assert healthz(port)[0] == 200
             # SIGHUP reloads too (the file is still broken: rejected again).
             before = daemon.event_names().count("config.reload_rejected")
@@ -255,7 +256,7 @@ def test_daemon_survives_neo4j_restart(
         assert healthz(port)[0] == 503
         subprocess.run([str(script), "start"], env=plain, check=True, capture_output=True)
         wait_for(lambda: healthz(port)[0] == 200, timeout=60, what="healthy after restart")
-        wait_for(lambda: mirrored(graph, simulator), what="converged after the restart")
+        wait_for(lambda: mirrored(graph, simulator.url), what="converged after the restart")
         assert duplicate_keys(graph) == 0
     finally:
         assert daemon.stop() == 0
@@ -276,7 +277,7 @@ def test_routing_uri_works_and_tls_against_plain_server_fails_cleanly(
         timeout=120,
     )
     assert ok.returncode == 0, ok.stderr
-    assert graph.counts()["Objective"] == 60
+    assert counts(graph)["Objective"] == 60
     tls = {**cli_env, "NEO4J_URI": settings.neo4j_uri.replace("bolt://", "bolt+s://")}
     bad = subprocess.run(
         [os.sys.executable, "-m", "okrsync.cli", "sync"],

@@ -14,12 +14,11 @@ import neo4j
 import pytest
 
 from okrsync import queries
-from okrsync.api import OkrApiClient
 from okrsync.graph import Graph
 from okrsync.simulator import Org, SimulatorServer
 from okrsync.simulator.org import parse_api_time
-from okrsync.snapshot import StateStore
-from okrsync.sync import Syncer, SyncOptions
+from okrsync.sync import SyncCycle
+from tests.helpers import Clock, sync_cycle
 from tests.spec import DATA
 
 T0 = datetime(2026, 3, 1, 12, tzinfo=UTC)
@@ -39,12 +38,14 @@ def history(graph: Graph, tmp_path: Path) -> Any:
     """The fixture org synced at T0, edited, synced again at T1."""
     org = Org.from_export(json.loads((DATA / "fixture_org.json").read_text()))
     server = SimulatorServer(org).start()
-    client = OkrApiClient(server.url, "t")
-    store = StateStore(tmp_path / "state")
-    store.ensure()
-    syncer = Syncer(client, graph, store, SyncOptions())
-    syncer.now = lambda: T0
-    first = syncer.run_cycle()
+    clock = Clock(T0)
+    with sync_cycle(server.url, graph, tmp_path / "state", now=clock) as syncer:
+        yield from _history(syncer, server, clock)
+    server.stop()
+
+
+def _history(syncer: SyncCycle, server: SimulatorServer, clock: Clock) -> Any:
+    first = syncer.run()
 
     def edit(o: Org) -> None:
         o.set_progress("k1", 10.0)  # 30 -> 10: slipped
@@ -55,16 +56,14 @@ def history(graph: Graph, tmp_path: Path) -> Any:
         o.objectives["o1"]["deadline"] = "2026-04-30T23:59:59+0000"  # deadline moved
 
     server.sim.mutate(edit)
-    syncer.now = lambda: T1
-    second = syncer.run_cycle()
-    yield syncer, server, first, second
-    client.close()
-    server.stop()
+    clock.at = T1
+    second = syncer.run()
+    yield syncer, server, first, second, clock
 
 
 def test_checkins_become_a_timeline(history: Any, graph: Graph) -> None:
     """Update nodes, HAS_UPDATE from their entity, PREVIOUS from newer to older."""
-    _, _, first, second = history
+    _, _, first, second, _ = history
     assert first.checkins == 6  # the fixture's six latest check-ins
     assert second.checkins == 1  # the AT_RISK check-in of KR-4
     assert count(graph, "MATCH (u:Update) RETURN count(u) AS n") == 7
@@ -86,9 +85,9 @@ def test_checkins_become_a_timeline(history: Any, graph: Graph) -> None:
 
 def test_quiet_cycle_writes_nothing_not_even_history(history: Any, graph: Graph) -> None:
     """The overlap window re-delivers check-ins; none is written again; no SyncRun recorded."""
-    syncer, _, _, _ = history
+    syncer, _, _, _, _ = history
     runs = count(graph, "MATCH (r:SyncRun) RETURN count(r) AS n")
-    quiet = syncer.run_cycle()
+    quiet = syncer.run()
     assert quiet.plan.empty and quiet.stats is None and quiet.checkins == 0
     assert count(graph, "MATCH (r:SyncRun) RETURN count(r) AS n") == runs == 2
 
@@ -202,14 +201,19 @@ def test_point_in_time_questions(history: Any, graph: Graph) -> None:
 
 
 def test_journal_retention_prunes_old_entries(
-    history: Any, graph: Graph, driver: neo4j.Driver
+    history: Any, graph: Graph, driver: neo4j.Driver, tmp_path: Path
 ) -> None:
     """A change cycle long after: entries older than the retention are deleted."""
-    syncer, server, _, _ = history
-    syncer.options.journal_retention_days = 30
-    syncer.now = lambda: datetime(2026, 6, 1, tzinfo=UTC)
+    _, server, _, _, _ = history
     server.sim.mutate(lambda o: o.set_progress("k3", 11.0))
-    syncer.run_cycle()
+    with sync_cycle(
+        server.url,
+        graph,
+        tmp_path / "state",
+        now=Clock(datetime(2026, 6, 1, tzinfo=UTC)),
+        journal_retention_days=30,
+    ) as syncer:
+        syncer.run()
     left = graph.read("MATCH (c:Change) RETURN c.entityId AS id, c.field AS field")
     assert left == [{"id": "k3", "field": "percentDone"}]
     assert count(graph, "MATCH (r:SyncRun) RETURN count(r) AS n") == 1
@@ -251,18 +255,14 @@ def test_report_is_a_self_contained_page(history: Any, graph: Graph, tmp_path: P
 @contextmanager
 def commenting_org(
     graph: Graph, tmp_path: Path, objectives: int, seed: int
-) -> Iterator[tuple[Org, SimulatorServer, Syncer]]:
-    """A generated org served by a simulator, and a Syncer mirroring check-ins and comments."""
+) -> Iterator[tuple[Org, SimulatorServer, SyncCycle]]:
+    """A generated org served by a simulator, and a cycle mirroring check-ins and comments."""
     org = Org(objectives=objectives, seed=seed)
-    server = SimulatorServer(org).start()
-    client = OkrApiClient(server.url, "t")
-    store = StateStore(tmp_path / "state")
-    store.ensure()
-    try:
-        yield org, server, Syncer(client, graph, store, SyncOptions(comments=True))
-    finally:
-        client.close()
-        server.stop()
+    with (
+        SimulatorServer(org) as server,
+        sync_cycle(server.url, graph, tmp_path / "state", comments=True) as syncer,
+    ):
+        yield org, server, syncer
 
 
 def test_comments_on_checkins_become_a_thread(graph: Graph, tmp_path: Path) -> None:
@@ -280,7 +280,7 @@ def test_comments_on_checkins_become_a_thread(graph: Graph, tmp_path: Path) -> N
         }
         assert len(expected) > 10 and replies  # the seed gives comments and threads
 
-        first = syncer.run_cycle()
+        first = syncer.run()
         assert first.comments == len(expected)
         held = graph.read(
             "MATCH (u:Update)-[:HAS_COMMENT]->(c:Comment) "
@@ -294,7 +294,7 @@ def test_comments_on_checkins_become_a_thread(graph: Graph, tmp_path: Path) -> N
         )
         assert {(r["c"], r["p"]) for r in threads} == replies
 
-        assert syncer.run_cycle().comments == 0  # nothing new: nothing written
+        assert syncer.run().comments == 0  # nothing new: nothing written
 
         update_id, (old, *_) = next(iter(org.comments.items()))
         old_id, old_text = old["commentId"], old["text"]
@@ -308,10 +308,10 @@ def test_comments_on_checkins_become_a_thread(graph: Graph, tmp_path: Path) -> N
             found = graph.read("MATCH (c:Comment {id: $id}) RETURN c.text AS t", id=comment_id)
             return str(found[0]["t"]) if found else ""
 
-        assert syncer.run_cycle().comments == 1  # the new one; the edit is not in the window
+        assert syncer.run().comments == 1  # the new one; the edit is not in the window
         assert text_of(new_id) == "A late word"
         assert text_of(old_id) == old_text  # an edit keeps `created`: incremental misses it
-        full = syncer.run_cycle(full=True)
+        full = syncer.run(full=True)
         assert full.comments == len(expected) + 1
         assert text_of(old["commentId"]) == "Edited text"
         assert count(graph, "MATCH (c:Comment) RETURN count(c) AS n") == len(expected) + 1
@@ -323,7 +323,7 @@ def test_checkins_and_comments_made_between_cycles_all_arrive(graph: Graph, tmp_
     with commenting_org(graph, tmp_path, objectives=40, seed=11) as (org, server, syncer):
         for changes in (0, 30, 30):
             server.sim.mutate(lambda o, n=changes: o.evolve(n) if n else None)
-            syncer.run_cycle()
+            syncer.run()
             served = {u["updateId"] for history in org.updates.values() for u in history}
             held = {r["id"] for r in graph.read("MATCH (u:Update) RETURN u.id AS id")}
             assert served - held == set()

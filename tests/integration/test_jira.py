@@ -13,12 +13,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from okrsync.api import OkrApiClient, RetryPolicy, Secret
+from okrsync.api import RetryPolicy, Secret
 from okrsync.graph import Graph
 from okrsync.jira import JiraClient
 from okrsync.simulator import Org, SimulatorServer
-from okrsync.snapshot import StateStore
-from okrsync.sync import Syncer
+from tests.helpers import sync_cycle
 from tests.spec import DATA
 
 ISSUES = {
@@ -105,17 +104,17 @@ def test_issues_are_enriched_and_survive_repair(
     reconcile leaves the enrichment alone, and nothing is written twice."""
     org = Org.from_export(json.loads((DATA / "fixture_org.json").read_text()))
     jira.faults.append(429)
-    with SimulatorServer(org) as server, OkrApiClient(server.url, "t") as client:
-        store = StateStore(tmp_path)
-        store.ensure()
-        syncer = Syncer(client, graph, store)
-        syncer.jira = JiraClient(
-            jira.url,
-            "bot@example.com",
-            Secret("jira-secret-9"),
-            retry=RetryPolicy(max_attempts=3, base_delay=0.01),
-        )
-        syncer.run_cycle()
+    client = JiraClient(
+        jira.url,
+        "bot@example.com",
+        Secret("jira-secret-9"),
+        retry=RetryPolicy(max_attempts=3, base_delay=0.01),
+    )
+    with (
+        SimulatorServer(org) as server,
+        sync_cycle(server.url, graph, tmp_path, jira=client) as syncer,
+    ):
+        syncer.run()
         issues = graph.read("MATCH (i:Issue) RETURN i {.*} AS i ORDER BY i.id")
         assert [r["i"] for r in issues] == [
             {
@@ -139,27 +138,27 @@ def test_issues_are_enriched_and_survive_repair(
         ]
         assert len(jira.requests) == 2  # the 429, then the batch
         assert jira.requests[-1]["jql"] == ["id in (10001,10002,10003)"]
-        repaired = syncer.run_cycle(full=True)
+        repaired = syncer.run(full=True)
         assert repaired.plan.empty  # Jira's fields are not drift
         assert graph.read("MATCH (i:Issue {id: '10001'}) RETURN i.key AS k") == [{"k": "SALES-1"}]
         assert jira.requests[-1]["jql"] == ["id in (10001,10002,10003)"]  # refreshed in full
-        quiet = syncer.run_cycle()
+        quiet = syncer.run()
         assert quiet.stats is None
         assert jira.requests[-1]["jql"] == ["id in (10003)"]  # only the one Jira did not know
-        syncer.jira.close()
+    client.close()
 
 
 def test_jira_down_never_fails_the_cycle(graph: Graph, tmp_path: Path) -> None:
     """No Jira answering: the cycle mirrors everything and Issue nodes stay id-only."""
     org = Org.from_export(json.loads((DATA / "fixture_org.json").read_text()))
-    with SimulatorServer(org) as server, OkrApiClient(server.url, "t") as client:
-        store = StateStore(tmp_path)
-        store.ensure()
-        syncer = Syncer(client, graph, store)
-        syncer.jira = JiraClient(
-            "http://127.0.0.1:9", "bot@example.com", Secret("x"), retry=RetryPolicy(max_attempts=1)
-        )
-        result = syncer.run_cycle()
+    down = JiraClient(
+        "http://127.0.0.1:9", "bot@example.com", Secret("x"), retry=RetryPolicy(max_attempts=1)
+    )
+    with (
+        SimulatorServer(org) as server,
+        sync_cycle(server.url, graph, tmp_path, jira=down) as syncer,
+    ):
+        result = syncer.run()
         assert result.plan.summary()["created"] == 19
         assert graph.read("MATCH (i:Issue) WHERE i.key IS NOT NULL RETURN count(i) AS n") == [
             {"n": 0}

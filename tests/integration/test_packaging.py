@@ -54,13 +54,13 @@ def test_wheel_installs_into_a_fresh_venv_and_ships_cypher(tmp_path: Path) -> No
     assert help_.returncode == 0, help_.stderr
     assert "sync" in help_.stdout and "simulate" in help_.stdout
     probe = (
-        "import okrsync, okrsync.graph as g; print(okrsync.__file__);"
-        "print(g.cypher('nodes/merge_Objective').splitlines()[-1]);"
-        "print(len(g.statements('schema')))"
+        "import okrsync, okrsync.graph.statements as g; print(okrsync.__file__);"
+        "print(g.statement('nodes/merge_Objective').splitlines()[-1]);"
+        "print(len(g.split_statements(g.cypher('history/schema'))))"
     )
     out = subprocess.run(
         [str(py), "-c", probe], cwd=tmp_path, capture_output=True, text=True, check=True
     ).stdout.splitlines()
     assert out[0].startswith(str(venv))
     assert out[1] == "FOREACH (k IN keys(row.times) | SET n[k] = datetime(row.times[k]))"
-    assert out[2] == "13"
+    assert out[2] == "6"

@@ -10,11 +10,9 @@ from typing import Any
 import pytest
 
 from okrsync import queries
-from okrsync.api import OkrApiClient
 from okrsync.graph import Graph
 from okrsync.simulator import Org, SimulatorServer
-from okrsync.snapshot import StateStore
-from okrsync.sync import Syncer
+from tests.helpers import sync_cycle
 from tests.spec import DATA
 
 AS_OF = "2026-04-01T00:00:00Z"
@@ -23,10 +21,8 @@ AS_OF = "2026-04-01T00:00:00Z"
 @pytest.fixture
 def fixture_graph(graph: Graph, tmp_path: Any) -> Graph:
     org = Org.from_export(json.loads((DATA / "fixture_org.json").read_text()))
-    with SimulatorServer(org) as server, OkrApiClient(server.url, "t") as client:
-        store = StateStore(tmp_path / "state")
-        store.ensure()
-        Syncer(client, graph, store).run_cycle()
+    with SimulatorServer(org) as server, sync_cycle(server.url, graph, tmp_path / "state") as cycle:
+        cycle.run()
     return graph
 
 

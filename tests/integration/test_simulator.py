@@ -15,8 +15,9 @@ import jsonschema
 import pytest
 
 from okrsync import errors
-from okrsync.api import OkrApiClient, RetryPolicy, fetch_snapshot
+from okrsync.api import OkrApiClient, RetryPolicy
 from okrsync.simulator import Org, SimulatorServer
+from okrsync.testing import fetch_snapshot, objectives_by_date
 from tests.spec import validation_schema
 
 ALL = "startDateEpochMilli=0&deadlineEpochMilli=4102444800000"
@@ -179,7 +180,7 @@ class TestClientOverHttp:
         """Injected 429 bursts and 500s are retried; truncated/HTML/401 fail typed."""
         client = OkrApiClient(simulator.url, "t", retry=FAST)
         simulator.sim.push_faults("429", "500")
-        assert len(client.objectives_by_date(0, 4102444800000).objectives) == 60
+        assert len(objectives_by_date(client, 0, 4102444800000).objectives) == 60
         assert dict(client.retries) == {"429": 1, "500": 1}
         for fault, error in (
             ("truncated", errors.MalformedPayload),
@@ -188,10 +189,10 @@ class TestClientOverHttp:
         ):
             simulator.sim.push_faults(fault)
             with pytest.raises(error):
-                client.objectives_by_date(0, 4102444800000)
+                objectives_by_date(client, 0, 4102444800000)
         simulator.sim.push_faults("429", "429", "429")
         with pytest.raises(errors.ApiThrottled):
-            client.objectives_by_date(0, 4102444800000)
+            objectives_by_date(client, 0, 4102444800000)
 
     def test_slow_answer_times_out(self, simulator: SimulatorServer) -> None:
         """A response slower than the timeout is an ApiTimeout after the retries."""
@@ -200,7 +201,7 @@ class TestClientOverHttp:
         )
         simulator.sim.push_faults("slow:1", "slow:1")
         with pytest.raises(errors.ApiTimeout):
-            client.objectives_by_date(0, 1)
+            objectives_by_date(client, 0, 1)
 
     def test_connection_refused(self) -> None:
         """Nobody listening: ApiConnectError naming the base URL."""

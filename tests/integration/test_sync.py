@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -13,46 +12,28 @@ import neo4j
 import pytest
 from structlog.testing import capture_logs
 
-from okrsync.api import OkrApiClient, fetch_snapshot
 from okrsync.config import Settings
 from okrsync.errors import MassDeleteRefused
 from okrsync.graph import Graph
 from okrsync.simulator import SimulatorServer
-from okrsync.snapshot import StateStore
-from okrsync.sync import Syncer, SyncOptions
-from okrsync.transform import GraphState, to_graph
-from tests.graph_checks import duplicate_keys
-
-CHANGE_EVENTS = ("created", "updated", "deleted", "linked", "unlinked")
+from okrsync.state import StateStore
+from okrsync.sync import SyncCycle
+from okrsync.testing import wipe
+from tests.helpers import (
+    CHANGE_EVENTS,
+    assert_mirrors,
+    change_events,
+    counts,
+    duplicate_keys,
+    read_state,
+    sync_cycle,
+)
 
 
 @pytest.fixture
-def syncer(graph: Graph, simulator: SimulatorServer, settings: Settings) -> Iterator[Syncer]:
-    client = OkrApiClient(simulator.url, "t")
-    store = StateStore(settings.state_dir)
-    store.ensure()
-    yield Syncer(client, graph, store, SyncOptions(batch_size=5000))
-    client.close()
-
-
-def source_state(simulator: SimulatorServer) -> GraphState:
-    with OkrApiClient(simulator.url, "t") as client:
-        state, _ = to_graph(fetch_snapshot(client))
-    return state
-
-
-def assert_mirrors(graph: Graph, simulator: SimulatorServer) -> None:
-    """The graph holds exactly what the source holds: every node, property and relationship."""
-    held, wanted = graph.read_state(), source_state(simulator)
-    for label, nodes in wanted.nodes.items():
-        assert held.nodes[label].keys() == nodes.keys(), label
-        for node_id, props in nodes.items():
-            assert held.nodes[label][node_id] == props, (label, node_id)
-    assert held.rels == wanted.rels
-
-
-def change_events(logs: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [e for e in logs if e["event"].endswith(CHANGE_EVENTS)]
+def syncer(graph: Graph, simulator: SimulatorServer, settings: Settings) -> Iterator[SyncCycle]:
+    with sync_cycle(simulator.url, graph, settings.state_dir) as cycle:
+        yield cycle
 
 
 def count(driver: neo4j.Driver, query: str, **params: Any) -> int:
@@ -62,12 +43,12 @@ def count(driver: neo4j.Driver, query: str, **params: Any) -> int:
 
 class TestInitialMirror:
     def test_generated_org_mirrors_exactly(
-        self, syncer: Syncer, graph: Graph, simulator: SimulatorServer, driver: neo4j.Driver
+        self, syncer: SyncCycle, graph: Graph, simulator: SimulatorServer, driver: neo4j.Driver
     ) -> None:
         """Counts derived straight from the org's JSON, and every property, match the graph."""
         org = simulator.org
-        result = syncer.run_cycle()
-        assert_mirrors(graph, simulator)
+        result = syncer.run()
+        assert_mirrors(graph, simulator.url)
         entities = list(org.objectives.values()) + list(org.key_results.values())
         expected_nodes = {
             "Objective": len(org.objectives),
@@ -90,9 +71,9 @@ class TestInitialMirror:
             "OWNS": len(entities),
             "COLLABORATES_ON": sum(len(e["collaboratorAccountIds"]) for e in entities),
         }
-        counts = graph.counts()
-        assert {k: counts[k] for k in expected_nodes} == expected_nodes
-        assert {k: counts[k] for k in expected_rels} == expected_rels
+        held = counts(graph)
+        assert {k: held[k] for k in expected_nodes} == expected_nodes
+        assert {k: held[k] for k in expected_rels} == expected_rels
         assert result.plan.summary()["created"] == sum(expected_nodes.values())
         assert result.plan.summary()["linked"] == sum(expected_rels.values())
         assert result.stats is not None
@@ -100,10 +81,10 @@ class TestInitialMirror:
         assert result.stats.counters["relationships_created"] == sum(expected_rels.values())
 
     def test_properties_and_temporal_values(
-        self, syncer: Syncer, simulator: SimulatorServer, driver: neo4j.Driver
+        self, syncer: SyncCycle, simulator: SimulatorServer, driver: neo4j.Driver
     ) -> None:
         """A sample KR's properties match the API's JSON; dates are DateTime values."""
-        syncer.run_cycle()
+        syncer.run()
         kid, kr = next(
             (k, v) for k, v in simulator.org.key_results.items() if v["latestUpdate"] and v["unit"]
         )
@@ -124,37 +105,41 @@ class TestInitialMirror:
             driver, "MATCH (n) WHERE any(k IN keys(n) WHERE n[k] = 'None') RETURN count(n)"
         )
         assert nulls == 0
-        overdue = count(driver, "MATCH (o:Objective) WHERE o.deadline < datetime() RETURN count(o)")
-        assert overdue == sum(
-            1 for o in simulator.org.objectives.values() if o["deadline"] < "2026-11-27"
+        # Judged at a fixed instant, never the real clock: the org's deadlines are fixed dates.
+        overdue = count(
+            driver,
+            "MATCH (o:Objective) WHERE o.deadline < datetime($at) RETURN count(o)",
+            at="2026-05-15T00:00:00Z",
         )
+        expected = sum(1 for o in simulator.org.objectives.values() if o["deadline"] < "2026-05-15")
+        assert 0 < overdue == expected < len(simulator.org.objectives)
 
 
 class TestIncremental:
-    def test_no_op_cycle_writes_nothing(self, syncer: Syncer, graph: Graph) -> None:
+    def test_no_op_cycle_writes_nothing(self, syncer: SyncCycle, graph: Graph) -> None:
         """Nothing changed in the source: no statement sent, all counts 0, in both modes."""
-        syncer.run_cycle()
+        syncer.run()
         with capture_logs() as logs:
-            again = syncer.run_cycle()
+            again = syncer.run()
         assert again.mode == "incremental"
         assert again.parsed == 0  # every fingerprint matched: not one record parsed
         assert again.plan.summary() == dict.fromkeys(CHANGE_EVENTS, 0)
         assert again.stats is None  # not one write statement reached Neo4j
         assert change_events(logs) == []
-        full = syncer.run_cycle(full=True)
+        full = syncer.run(full=True)
         assert full.mode == "reconcile"
         assert full.plan.empty
         assert full.stats is not None and full.stats.wrote_nothing
 
     def test_one_changed_kr_touches_only_its_changed_property(
-        self, syncer: Syncer, simulator: SimulatorServer
+        self, syncer: SyncCycle, simulator: SimulatorServer
     ) -> None:
         """One progress edit: one property set, no node or relationship touched."""
-        syncer.run_cycle()
+        syncer.run()
         kid = next(iter(simulator.org.key_results))
         simulator.sim.mutate(lambda o: o.set_progress(kid, 12.5))
         with capture_logs() as logs:
-            result = syncer.run_cycle()
+            result = syncer.run()
         assert result.parsed == 1  # the other records' fingerprints did not move
         assert result.stats is not None
         assert +result.stats.counters == {"properties_set": 1}
@@ -165,10 +150,10 @@ class TestIncremental:
         assert event["changes"]["percentDone"][1] == 12.5
 
     def test_evolution_converges_and_logs_exactly_the_changes(
-        self, syncer: Syncer, graph: Graph, simulator: SimulatorServer
+        self, syncer: SyncCycle, graph: Graph, simulator: SimulatorServer
     ) -> None:
         """Status, progress, rename, reparents, a removed label, a deleted objective, a new team."""
-        syncer.run_cycle()
+        syncer.run()
         org = simulator.org
         objectives = list(org.objectives)
         kr = next(
@@ -205,8 +190,8 @@ class TestIncremental:
 
         team = simulator.sim.mutate(change)
         with capture_logs() as logs:
-            result = syncer.run_cycle()
-        assert_mirrors(graph, simulator)
+            result = syncer.run()
+        assert_mirrors(graph, simulator.url)
         events = change_events(logs)
         updated = {e["id"]: e["changes"] for e in events if e["event"].endswith(".updated")}
         assert updated[kr]["status"][0] == old_status and updated[kr]["status"][1] == "AT_RISK"
@@ -248,31 +233,33 @@ class TestIncremental:
 
 class TestSafety:
     def test_guard_refuses_an_empty_tenant(
-        self, syncer: Syncer, graph: Graph, simulator: SimulatorServer, settings: Settings
+        self, syncer: SyncCycle, graph: Graph, simulator: SimulatorServer, settings: Settings
     ) -> None:
         """An empty answer would delete everything: refused, nothing written, state untouched."""
-        syncer.run_cycle()
-        before = graph.read_state()
+        syncer.run()
+        before = read_state(graph)
         state_bytes = (settings.state_dir / "state.db").read_bytes()
         simulator.sim.controls.empty_tenant = True
         with capture_logs() as logs, pytest.raises(MassDeleteRefused, match="empty tenant"):
-            syncer.run_cycle()
+            syncer.run()
         assert [e["event"] for e in logs if e["log_level"] == "error"] == [
             "sync.mass_delete_refused"
         ]
-        assert graph.read_state() == before
+        assert read_state(graph) == before
         assert (settings.state_dir / "state.db").read_bytes() == state_bytes
-        result = syncer.run_cycle(allow_mass_delete=True)
+        result = syncer.run(allow_mass_delete=True)
         assert result.plan.entity_deletes() == len(before.nodes["Objective"]) + len(
             before.nodes["KeyResult"]
         )
-        assert sum(graph.counts().values()) == 0
+        assert sum(counts(graph).values()) == 0
 
-    def test_dry_run_writes_nothing(self, syncer: Syncer, graph: Graph, settings: Settings) -> None:
+    def test_dry_run_writes_nothing(
+        self, syncer: SyncCycle, graph: Graph, settings: Settings
+    ) -> None:
         """--dry-run plans the full load but neither Neo4j nor the state dir sees a byte."""
-        result = syncer.run_cycle(dry_run=True)
+        result = syncer.run(dry_run=True)
         assert result.plan.summary()["created"] > 200
-        assert sum(graph.counts().values()) == 0
+        assert sum(counts(graph).values()) == 0
         assert list(settings.state_dir.iterdir()) == []
 
     def test_crash_between_batches_then_converge(
@@ -280,9 +267,6 @@ class TestSafety:
     ) -> None:
         """Die after a few batches; the source then deletes what was half-written; converge."""
         store = StateStore(settings.state_dir)
-        store.ensure()
-        client = OkrApiClient(simulator.url, "t")
-        crashing = Syncer(client, graph, store, SyncOptions(batch_size=40))
         batches = 0
 
         def die(_: str) -> None:
@@ -291,83 +275,86 @@ class TestSafety:
             if batches == 6:
                 raise KeyboardInterrupt("killed mid-write")
 
-        crashing.before_batch = die
-        with pytest.raises(KeyboardInterrupt):
-            crashing.run_cycle()
+        with (
+            sync_cycle(
+                simulator.url, graph, settings.state_dir, before_batch=die, batch_size=40
+            ) as crashing,
+            pytest.raises(KeyboardInterrupt),
+        ):
+            crashing.run()
         assert store.was_interrupted()
         assert not store.path.exists()
-        half = graph.counts()
+        half = counts(graph)
         assert half["Team"] + half["Period"] + half["Objective"] > 0
         # Meanwhile the source deletes an objective the crashed cycle may have written.
         simulator.sim.mutate(lambda o: o.delete_objective(next(iter(o.objectives))))
-        fresh = Syncer(client, graph, store, SyncOptions(batch_size=40))
-        result = fresh.run_cycle()
+        with sync_cycle(simulator.url, graph, settings.state_dir, batch_size=40) as fresh:
+            result = fresh.run()
         assert result.mode == "reconcile" and result.reason == "previous cycle was interrupted"
-        assert_mirrors(graph, simulator)
+        assert_mirrors(graph, simulator.url)
         assert not store.was_interrupted()
         assert duplicate_keys(graph) == 0
-        client.close()
 
     def test_wiped_graph_is_repaired(
-        self, syncer: Syncer, graph: Graph, simulator: SimulatorServer
+        self, syncer: SyncCycle, graph: Graph, simulator: SimulatorServer
     ) -> None:
         """Somebody emptied the database: the count check notices and the cycle rebuilds it."""
-        syncer.run_cycle()
-        graph.wipe()
+        syncer.run()
+        wipe(graph)
         with capture_logs() as logs:
-            result = syncer.run_cycle()
+            result = syncer.run()
         assert result.mode == "reconcile"
         assert "graph.drift_detected" in [e["event"] for e in logs]
-        assert_mirrors(graph, simulator)
+        assert_mirrors(graph, simulator.url)
 
     def test_hand_edits_are_repaired(
-        self, syncer: Syncer, graph: Graph, simulator: SimulatorServer, driver: neo4j.Driver
+        self, syncer: SyncCycle, graph: Graph, simulator: SimulatorServer, driver: neo4j.Driver
     ) -> None:
         """A property changed by hand (same counts) is put back by a full reconcile."""
-        syncer.run_cycle()
+        syncer.run()
         kid = next(iter(simulator.org.key_results))
         driver.execute_query(
             "MATCH (k:KeyResult {id: $id}) SET k.name = 'edited', k.extra = 1", id=kid
         )
-        assert syncer.run_cycle().plan.empty  # counts agree: the cheap check cannot see it
+        assert syncer.run().plan.empty  # counts agree: the cheap check cannot see it
         with capture_logs() as logs:
-            syncer.run_cycle(full=True)
+            syncer.run(full=True)
         (event,) = change_events(logs)
         assert event["event"] == "keyresult.updated"
         assert event["changes"] == {
             "extra": [1, None],
             "name": ["edited", simulator.org.key_results[kid]["name"]],
         }
-        assert_mirrors(graph, simulator)
+        assert_mirrors(graph, simulator.url)
 
     def test_deleted_node_and_relationship_are_repaired(
-        self, syncer: Syncer, graph: Graph, simulator: SimulatorServer, driver: neo4j.Driver
+        self, syncer: SyncCycle, graph: Graph, simulator: SimulatorServer, driver: neo4j.Driver
     ) -> None:
         """A node and a relationship deleted by hand come back in the next ordinary cycle."""
-        syncer.run_cycle()
+        syncer.run()
         oid = next(iter(simulator.org.objectives))
         driver.execute_query("MATCH (o:Objective {id: $id}) DETACH DELETE o", id=oid)
         driver.execute_query("MATCH ()-[r:TRACKS]->() WITH r LIMIT 1 DELETE r")
-        result = syncer.run_cycle()
+        result = syncer.run()
         assert result.mode == "reconcile"
-        assert_mirrors(graph, simulator)
+        assert_mirrors(graph, simulator.url)
 
     def test_corrupt_state_file_is_survived(
         self,
-        syncer: Syncer,
+        syncer: SyncCycle,
         graph: Graph,
         simulator: SimulatorServer,
         settings: Settings,
         driver: neo4j.Driver,
     ) -> None:
         """Garbage in state.db: rebuilt from the graph, nothing duplicated or rewritten."""
-        syncer.run_cycle()
+        syncer.run()
         nodes_before = count(driver, "MATCH (n) RETURN count(n)")
         (settings.state_dir / "state.db").write_bytes(b"{ not a database" * 64)
-        result = syncer.run_cycle()
+        result = syncer.run()
         assert result.mode == "reconcile" and result.plan.empty
         assert count(driver, "MATCH (n) RETURN count(n)") == nodes_before
-        assert syncer.run_cycle().mode == "incremental"  # and the state file is good again
+        assert syncer.run().mode == "incremental"  # and the state file is good again
 
 
 class TestCommandLine:
@@ -402,7 +389,7 @@ class TestCommandLine:
         lines = out.stdout.strip().splitlines()
         assert any(line.startswith("create Objective ") for line in lines)
         assert json.loads(lines[-1])["dry_run"] is True
-        assert sum(graph.counts().values()) == 0
+        assert sum(counts(graph).values()) == 0
 
     def test_guard_exit_code_3(
         self, graph: Graph, cli_env: dict[str, str], simulator: SimulatorServer
@@ -421,7 +408,7 @@ class TestCommandLine:
         [
             ({"OKRSYNC_API_TOKEN": ""}, 2, "api_token is not set"),
             ({"NEO4J_URI": "http://localhost:7474"}, 2, "neo4j_uri 'http://localhost:7474'"),
-            ({"OKRSYNC_BATCH_SIZE": "x"}, 2, "batch_size: expected an integer"),
+            ({"OKRSYNC_BATCH_SIZE": "x"}, 2, "OKRSYNC_BATCH_SIZE: expected an integer"),
             ({"NEO4J_PASSWORD": "wrong-password"}, 1, "Neo4j refused the credentials"),
             ({"OKRSYNC_BASE_URL": "http://127.0.0.1:9"}, 1, "cannot reach the OKR API"),
         ],
@@ -435,4 +422,3 @@ class TestCommandLine:
         assert out.returncode == exit_code
         assert "Traceback" not in out.stderr
         assert message in out.stderr.strip().splitlines()[-1]
-        assert os.environ.get("NEVER") is None

@@ -14,6 +14,7 @@ from structlog.testing import capture_logs
 from okrsync import errors
 from okrsync.api import REGIONS, OkrApiClient, RetryPolicy, resolve_base_url
 from okrsync.errors import ConfigError
+from okrsync.testing import objectives_by_date
 
 TOKEN = "tok-9f8e7d6c5b4a"
 FAST = RetryPolicy(max_attempts=4, base_delay=0.01, max_delay=0.02, max_total=5)
@@ -65,7 +66,7 @@ class TestAuth:
     def test_token_goes_only_in_the_api_token_header(self) -> None:
         """API-Token carries the token; no Authorization header is sent."""
         seen, handler = counting(200, b'{"okrs": []}')
-        client_for(handler).objectives_by_date(0, 1)
+        objectives_by_date(client_for(handler), 0, 1)
         (request,) = seen
         assert request.headers["API-Token"] == TOKEN
         assert "authorization" not in request.headers
@@ -75,7 +76,7 @@ class TestAuth:
     def test_expand_and_window_are_sent(self) -> None:
         """byDate sends the window and the comma-separated expand list."""
         seen, handler = counting(200, b"{}")
-        client_for(handler).objectives_by_date(5, 10)
+        objectives_by_date(client_for(handler), 5, 10)
         params = seen[0].url.params
         assert params["startDateEpochMilli"] == "5"
         assert params["deadlineEpochMilli"] == "10"
@@ -102,7 +103,7 @@ class TestErrors:
         seen, handler = counting(status)
         client = client_for(handler)
         with pytest.raises(error) as info:
-            client.objectives_by_date(0, 1)
+            objectives_by_date(client, 0, 1)
         assert len(seen) == requests
         assert len(client.sleeps) == requests - 1  # type: ignore[attr-defined]
         assert str(status) in str(info.value)
@@ -112,7 +113,7 @@ class TestErrors:
         _, handler = counting(400)
         c = OkrApiClient("https://okr.test", "", transport=httpx.MockTransport(handler), retry=FAST)
         with pytest.raises(errors.ApiMissingToken, match="OKRSYNC_API_TOKEN"):
-            c.objectives_by_date(0, 1)
+            objectives_by_date(c, 0, 1)
 
     def test_retry_succeeds_after_transient_failures(self) -> None:
         """Two 429s then a 200: the answer arrives, two retries were counted."""
@@ -122,7 +123,7 @@ class TestErrors:
             return httpx.Response(next(answers), content=b'{"okrs": [{"id": "o1"}]}')
 
         client = client_for(handler)
-        data = client.objectives_by_date(0, 1)
+        data = objectives_by_date(client, 0, 1)
         assert [o.id for o in data.objectives] == ["o1"]
         assert dict(client.retries) == {"429": 1, "502": 1}
 
@@ -132,13 +133,13 @@ class TestErrors:
         policy = RetryPolicy(max_attempts=50, base_delay=1.0, max_delay=4.0, max_total=0.0)
         client = client_for(handler, retry=policy)
         with pytest.raises(errors.ApiServerError):
-            client.objectives_by_date(0, 1)
+            objectives_by_date(client, 0, 1)
         assert len(seen) == 1  # a zero time budget allows no retry at all
         client = client_for(
             handler, retry=RetryPolicy(max_attempts=5, base_delay=1.0, max_delay=4.0)
         )
         with pytest.raises(errors.ApiServerError):
-            client.objectives_by_date(0, 1)
+            objectives_by_date(client, 0, 1)
         ceilings = [1.0, 2.0, 4.0, 4.0]
         assert all(0 <= d <= c for d, c in zip(client.sleeps, ceilings, strict=True))  # type: ignore[attr-defined]
 
@@ -157,7 +158,7 @@ class TestErrors:
                 raise exc
 
             with pytest.raises(error):
-                client_for(handler).objectives_by_date(0, 1)
+                objectives_by_date(client_for(handler), 0, 1)
             assert len(calls) == 4
 
     @pytest.mark.parametrize(
@@ -173,7 +174,7 @@ class TestErrors:
         """Not JSON, truncated JSON, or the wrong shape: MalformedPayload, not retried."""
         seen, handler = counting(200, body)
         with pytest.raises(errors.MalformedPayload, match=message):
-            client_for(handler).objectives_by_date(0, 1)
+            objectives_by_date(client_for(handler), 0, 1)
         assert len(seen) == 1
 
 
@@ -183,7 +184,7 @@ class TestSecrecy:
         _, handler = counting(503)
         client = client_for(handler)
         with capture_logs() as logs, pytest.raises(errors.ApiServerError) as info:
-            client.objectives_by_date(0, 1)
+            objectives_by_date(client, 0, 1)
         assert len(logs) == 3 and {e["event"] for e in logs} == {"api.retry"}
         text = json.dumps(logs, default=str) + str(info.value) + repr(info.value) + repr(client)
         assert TOKEN not in text

@@ -8,11 +8,11 @@ import httpx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from okrsync.api import OkrApiClient, RetryPolicy, fetch_snapshot
+from okrsync.api import OkrApiClient, RetryPolicy
 from okrsync.diff import plan_changes
-from okrsync.models import parse_export
-from okrsync.transform import GraphState, Rel, as_props, to_graph
-from tests.unit.test_transform_diff import snapshot, through_store
+from okrsync.testing import fetch_snapshot, parse_export, to_graph
+from okrsync.transform import Rel, as_props
+from tests.helpers import snapshot, through_store
 
 # Any unicode text without NUL or lone surrogates (Neo4j stores both only as escapes).
 TEXT = st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), max_size=200)
@@ -104,5 +104,7 @@ def test_parse_never_runs_text_as_anything() -> None:
         )
     )
     assert data.objectives[0].id == cypher
+    assert data.teams[0].name == "MATCH (n) DETACH DELETE n"
     assert state.nodes["Team"][cypher] == {"id": cypher, "name": "MATCH (n) DETACH DELETE n"}
-    assert isinstance(state, GraphState)
+    assert state.nodes["Objective"][cypher] == {"id": cypher}
+    assert state.rels == {Rel("BELONGS_TO", "Objective", cypher, "Team", cypher)}

@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 import pytest
 
 from okrsync.errors import MalformedPayload
-from okrsync.models import parse_export, parse_key_result, parse_objective, parse_timestamp
+from okrsync.models import parse_key_result, parse_objective, parse_timestamp
+from okrsync.testing import parse_export
 from tests.spec import DATA
 
 

@@ -8,7 +8,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis_jsonschema import from_schema
 
 from okrsync.errors import MalformedPayload
-from okrsync.models import parse_comment_page, parse_export, parse_update_page
+from okrsync.models import parse_comment_page, parse_update_page
+from okrsync.testing import parse_export
 from tests.spec import generation_schema
 
 SETTINGS = settings(

@@ -2,52 +2,10 @@
 
 from __future__ import annotations
 
-import json
-import tempfile
-from pathlib import Path
-
 from okrsync.diff import plan_changes
-from okrsync.snapshot import StateStore
-from okrsync.source import RawExport, SourceStream, decode_export, parse_all
-from okrsync.transform import (
-    Fragment,
-    GraphState,
-    Rel,
-    add_fragment,
-    as_props,
-    html_to_text,
-    to_graph,
-)
-
-
-def through_store(state: GraphState) -> GraphState:
-    """The state written to a StateStore (a fragment per node, every relationship on the first)
-    and read back, as a cycle reads the fragments of changed entities."""
-    frags = [
-        Fragment(label, node_id, props, ())
-        for label, nodes in state.nodes.items()
-        for node_id, props in nodes.items()
-    ]
-    if frags:
-        frags[0] = frags[0]._replace(rels=tuple(sorted(state.rels)))
-    with tempfile.TemporaryDirectory() as tmp:
-        store = StateStore(Path(tmp))
-        with store.transaction(fresh=True) as tx:
-            for frag in frags:
-                tx.put(frag, 0)
-        back = GraphState()
-        for frag in store.fragments([(f.label, f.id) for f in frags]):
-            add_fragment(back, frag)
-    return back
-
-
-def snapshot(okrs: list[dict], krs: list[dict], **lookups: list[dict]):
-    """The Snapshot a sync reads from one export answer (the source reader, no HTTP)."""
-    body = json.dumps({"okrs": okrs, "krs": krs, **lookups}).encode()
-    return parse_all(
-        SourceStream(lambda: decode_export(body), lambda: RawExport(), lambda ids: iter(()))
-    )
-
+from okrsync.testing import to_graph
+from okrsync.transform import GraphState, Rel, as_props, html_to_text
+from tests.helpers import snapshot, through_store
 
 BASE_OKRS = [
     {
@@ -270,7 +228,7 @@ class TestSnapshotEncoding:
     def test_instants_travel_apart_for_cypher_to_make_datetimes(self) -> None:
         """to_neo4j sets the temporal properties, and only those, apart as ISO text (or None,
         which removes the property) for the statement's datetime()."""
-        from okrsync.graph import to_neo4j
+        from okrsync.graph.values import to_neo4j
 
         row = to_neo4j(
             {"deadline": "2026-03-31T23:59:59+00:00", "name": "2026-01-01", "startDate": None}

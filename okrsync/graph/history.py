@@ -1,0 +1,84 @@
+"""What okrsync keeps of the past in Neo4j: check-ins, comments, the change journal, and Jira's
+fields on Issue nodes. Hand-written statements from cypher/history/."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from okrsync.errors import GraphError
+from okrsync.graph.session import BatchWriter, Graph, WriteStats
+from okrsync.graph.statements import cypher, split_statements
+from okrsync.graph.values import to_neo4j
+
+
+def _with_times(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A feed row with its instants apart for datetime()."""
+    return {**row, **to_neo4j(row["props"])}
+
+
+class History:
+    """Writes of the history statements, batched like every other write."""
+
+    def __init__(self, graph: Graph, batch_size: int) -> None:
+        self.graph = graph
+        self.batch_size = batch_size
+
+    def apply_schema(self) -> None:
+        """The history's constraints and indexes; idempotent."""
+        for statement in split_statements(cypher("history/schema")):
+            try:
+                self.graph.write(statement)
+            except GraphError as exc:
+                if "EquivalentSchemaRuleAlreadyExists" not in str(exc):
+                    raise
+
+    def _write(
+        self,
+        name: str,
+        items: Sequence[Any],
+        stats: WriteStats | None = None,
+        row: Any = None,
+        param: str = "rows",
+        **extra: Any,
+    ) -> WriteStats:
+        with BatchWriter(self.graph, self.batch_size, stats) as out:
+            out.add(name, cypher(name), items, row or (lambda item: item), param, **extra)
+        return out.stats
+
+    def write_checkins(self, rows: Sequence[dict[str, Any]]) -> WriteStats:
+        return self._write("history/merge_updates", rows, row=_with_times)
+
+    def write_comments(self, rows: Sequence[dict[str, Any]]) -> WriteStats:
+        return self._write("history/merge_comments", rows, row=_with_times)
+
+    def link_replies(self, rows: Sequence[dict[str, Any]], stats: WriteStats) -> None:
+        self._write("history/link_replies", rows, stats)
+
+    def chain_checkins(self, entity_ids: Sequence[str], stats: WriteStats) -> None:
+        self._write("history/chain_updates", entity_ids, stats, param="entityIds")
+
+    def write_journal(self, run: dict[str, Any], changes: Sequence[dict[str, Any]]) -> WriteStats:
+        if not changes:  # a run with nothing per field still records its counts
+            stats = WriteStats()
+            self.graph.write(cypher("history/journal"), stats, run=run, changes=[])
+            return stats
+        return self._write("history/journal", changes, param="changes", run=run)
+
+    def prune_journal(self, before: str) -> int:
+        """Delete journal entries older than `before` (ISO instant) in bounded batches."""
+        deleted = 0
+        while True:
+            stats = WriteStats()
+            self.graph.write(
+                cypher("history/prune_journal"), stats, before=before, limit=self.batch_size
+            )
+            deleted += stats.counters["nodes_deleted"]
+            if stats.counters["nodes_deleted"] == 0:
+                return deleted
+
+    def issues_to_enrich(self, every: bool) -> list[str]:
+        return [r["id"] for r in self.graph.read(cypher("history/issues_to_enrich"), all=every)]
+
+    def enrich_issues(self, rows: Sequence[dict[str, Any]]) -> WriteStats:
+        return self._write("history/enrich_issues", rows)

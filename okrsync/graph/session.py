@@ -1,0 +1,236 @@
+"""Neo4j session plumbing: connecting, managed transactions, error translation, batched writes.
+
+Every write goes through `session.execute_write`, so transient errors (leader switch, deadlock,
+a restarting server) are retried by the driver; every statement okrsync sends is idempotent
+(MERGE, SET, DETACH DELETE), so a retried or repeated batch is harmless.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import neo4j
+from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable
+
+from okrsync.errors import GraphError
+from okrsync.graph.statements import cypher
+
+COUNTER_FIELDS = (
+    "nodes_created",
+    "nodes_deleted",
+    "relationships_created",
+    "relationships_deleted",
+    "properties_set",
+    "labels_added",
+    "labels_removed",
+)
+
+
+@dataclass
+class WriteStats:
+    """What Neo4j reported for a series of writes."""
+
+    counters: Counter[str] = field(default_factory=Counter)
+    statements: int = 0
+    transactions: int = 0
+
+    def add(self, summary: neo4j.ResultSummary) -> None:
+        c = summary.counters
+        for name in COUNTER_FIELDS:
+            self.counters[name] += getattr(c, name)
+        self.statements += 1
+
+    def merge(self, other: WriteStats) -> None:
+        self.counters.update(other.counters)
+        self.statements += other.statements
+        self.transactions += other.transactions
+
+    @property
+    def wrote_nothing(self) -> bool:
+        return not any(self.counters.values())
+
+
+Statement = tuple[str, Mapping[str, Any]]
+
+
+class Graph:
+    """One Neo4j database: sessions, managed transactions, reads."""
+
+    def __init__(self, driver: neo4j.Driver, database: str | None = None) -> None:
+        self.driver = driver
+        self.database = database
+
+    @classmethod
+    def connect(
+        cls,
+        uri: str,
+        username: str,
+        password: str,
+        database: str | None = None,
+        **driver_config: Any,
+    ) -> Graph:
+        try:
+            # Server notifications (e.g. "label does not exist" on an empty database) are noise
+            # for a mirror that creates its labels itself.
+            driver_config.setdefault("notifications_min_severity", "OFF")
+            # Ride out a leader switch or a restart, but fail a cycle within a bounded time:
+            # the daemon retries whole cycles with its own backoff.
+            driver_config.setdefault("max_transaction_retry_time", 15.0)
+            driver = neo4j.GraphDatabase.driver(uri, auth=(username, password), **driver_config)
+        except (ValueError, neo4j.exceptions.ConfigurationError) as exc:
+            raise GraphError(f"neo4j_uri {uri!r} is not usable: {exc}") from None
+        return cls(driver, database)
+
+    def close(self) -> None:
+        self.driver.close()
+
+    def __enter__(self) -> Graph:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def verify(self) -> None:
+        """Connect and authenticate once; a GraphError says what is wrong in one line."""
+        try:
+            self.driver.verify_connectivity()
+        except AuthError:
+            raise GraphError(
+                "Neo4j refused the credentials (check NEO4J_USERNAME/NEO4J_PASSWORD)"
+            ) from None
+        except ServiceUnavailable as exc:
+            raise GraphError(f"Neo4j is unreachable: {one_line(exc)}") from None
+        except Neo4jError as exc:
+            raise GraphError(f"Neo4j: {exc.message or exc}") from None
+
+    def session(self, **kw: Any) -> neo4j.Session:
+        return self.driver.session(database=self.database, **kw)
+
+    def write(self, query: str, stats: WriteStats | None = None, **params: Any) -> None:
+        """One statement in its own managed transaction."""
+        self.write_all([(query, params)], stats)
+
+    def write_all(self, statements: Sequence[Statement], stats: WriteStats | None) -> None:
+        """Statements in order, in one managed transaction (retried whole by the driver)."""
+
+        def work(tx: neo4j.ManagedTransaction) -> list[neo4j.ResultSummary]:
+            return [tx.run(query, **params).consume() for query, params in statements]
+
+        with as_graph_errors("write"), self.session() as session:
+            summaries = session.execute_write(work)
+        if stats is not None:
+            for summary in summaries:
+                stats.add(summary)
+            stats.transactions += 1
+
+    def read(self, query: str, **params: Any) -> list[dict[str, Any]]:
+        def work(tx: neo4j.ManagedTransaction) -> list[dict[str, Any]]:
+            return [record.data() for record in tx.run(query, **params)]
+
+        with (
+            as_graph_errors("read"),
+            self.session(default_access_mode=neo4j.READ_ACCESS) as session,
+        ):
+            return session.execute_read(work)
+
+    def check_write(self) -> None:
+        """Create and delete a node: raises GraphError when writes are not permitted."""
+        stats = WriteStats()
+        self.write(cypher("check_write"), stats)
+        if stats.counters["nodes_created"] != 1:
+            raise GraphError("Neo4j accepted the write check but created nothing")
+
+
+class BatchWriter:
+    """The one batched-write helper: statements with lists of rows, cut into batches of at most
+    `batch_size` rows, packed into managed transactions of at most `batch_size` rows in all.
+
+    A small change therefore commits once (readers never see half of it), and a large one in
+    bounded transactions the heap can hold. Rows are built a batch at a time (`row`), so a
+    large write never holds all of them. `before_batch` is called with the statement's name
+    before each batch (the daemon abandons a cycle there when asked to stop).
+    Use as a context manager: leaving without an error commits what is still open.
+    """
+
+    def __init__(
+        self,
+        graph: Graph,
+        batch_size: int,
+        stats: WriteStats | None = None,
+        before_batch: Callable[[str], None] | None = None,
+    ) -> None:
+        self.graph = graph
+        self.batch_size = batch_size
+        self.stats = stats if stats is not None else WriteStats()
+        self.before_batch = before_batch
+        self._open: list[Statement] = []
+        self._rows = 0
+
+    def __enter__(self) -> BatchWriter:
+        return self
+
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        if exc_type is None:
+            self.commit()
+
+    def add(
+        self,
+        name: str,
+        query: str,
+        items: Sequence[Any],
+        row: Callable[[Any], Any] = lambda item: item,
+        param: str = "rows",
+        **extra: Any,
+    ) -> None:
+        for batch in batches(items, self.batch_size):
+            if self.before_batch is not None:
+                self.before_batch(name)
+            if self._rows + len(batch) > self.batch_size:
+                self.commit()
+            self._open.append((query, {param: [row(item) for item in batch], **extra}))
+            self._rows += len(batch)
+
+    def commit(self) -> None:
+        if self._open:
+            self.graph.write_all(self._open, self.stats)
+            self._open = []
+            self._rows = 0
+
+
+def batches(rows: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
+
+
+def chunked(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    """Lists of at most `size` items from any iterable."""
+    chunk: list[Any] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+@contextmanager
+def as_graph_errors(action: str) -> Iterator[None]:
+    """Driver exceptions as one-line GraphErrors saying what was being done."""
+    try:
+        yield
+    except (ServiceUnavailable, neo4j.exceptions.SessionExpired) as exc:
+        raise GraphError(f"Neo4j became unreachable during a {action}: {one_line(exc)}") from None
+    except AuthError:
+        raise GraphError("Neo4j refused the credentials") from None
+    except Neo4jError as exc:
+        raise GraphError(f"Neo4j rejected a {action}: {exc.code}: {exc.message}") from None
+
+
+def one_line(exc: BaseException) -> str:
+    """Driver messages span lines; a user-facing error is one."""
+    return " ".join(str(exc).split())

@@ -1,0 +1,203 @@
+"""The graph model as data: every node label and relationship type okrsync writes, declared once.
+
+Everything else derives from these declarations: transform reads each property from the parsed
+record at its `source`, the graph package generates every mirror statement (create, merge,
+update, delete, link, unlink, read-back, counts, constraints), the benchmark's reference load
+uses the same statements, and the state store's format version is a hash of this module's
+declarations (with the transform's own code), so a change here makes the next cycle reconcile.
+
+Adding a property: one `Property` in its label's tuple (its `source` is the attribute of the
+parsed record in okrsync.models). Adding a relationship type: one `Relationship`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+OBJECTIVE = "Objective"
+KEY_RESULT = "KeyResult"
+TEAM = "Team"
+PERIOD = "Period"
+LABEL = "Label"
+ISSUE = "Issue"
+USER = "User"
+
+# value: stored as it is; instant: ISO text in okrsync, a DateTime in Neo4j;
+# html_text: the plain text of the HTML at `source`.
+Conversion = Literal["value", "instant", "html_text"]
+
+
+@dataclass(frozen=True)
+class Property:
+    """One property of a node: its name in the graph and where transform reads it."""
+
+    name: str
+    # A dotted attribute path on the parsed record (okrsync.models); a None on the way is None.
+    source: str
+    conversion: Conversion = "value"
+
+    @property
+    def instant(self) -> bool:
+        return self.conversion == "instant"
+
+
+@dataclass(frozen=True)
+class NodeType:
+    """A label okrsync writes.
+
+    entity: an objective or key result, one per API record; it owns its relationships.
+    lookup: shared (a team, period, label, issue, user); it exists while a relationship of
+    some entity reaches it, and takes its properties from the API's lookup arrays when they
+    describe it (`properties`), else only its key."""
+
+    label: str
+    key: str
+    kind: Literal["entity", "lookup"]
+    properties: tuple[Property, ...]
+    # Properties other writers put on these nodes (the optional Jira enrichment): never part of
+    # the mirror's diff, never removed by a repair.
+    foreign: tuple[str, ...] = ()
+
+    @property
+    def instants(self) -> frozenset[str]:
+        return frozenset(p.name for p in self.properties if p.instant)
+
+    @property
+    def property_names(self) -> tuple[str, ...]:
+        return tuple(p.name for p in self.properties)
+
+
+@dataclass(frozen=True)
+class Relationship:
+    """A relationship type between two labels, owned by the entity whose record names the far
+    end at `source` (an id or a list of ids): the start node, or with `owner="end"` the end
+    node (a user OWNS an objective, but the objective's record names its owner)."""
+
+    type: str
+    start: str
+    end: str
+    source: str
+    owner: Literal["start", "end"] = "start"
+
+    @property
+    def name(self) -> str:
+        """Unique per (type, start, end): the suffix of its statements' names."""
+        return f"{self.type}_{self.start}_{self.end}"
+
+    @property
+    def owner_label(self) -> str:
+        return self.start if self.owner == "start" else self.end
+
+    @property
+    def target_label(self) -> str:
+        """The label at the far end from the owning entity."""
+        return self.end if self.owner == "start" else self.start
+
+
+def _entity_properties(*extra: Property) -> tuple[Property, ...]:
+    """What objectives and key results share, then `extra`."""
+    return (
+        Property("id", "id"),
+        Property("key", "key"),
+        Property("name", "name"),
+        Property("description", "description"),
+        Property("descriptionText", "description", "html_text"),
+        Property("link", "link"),
+        Property("percentDone", "percent_done"),
+        Property("status", "latest_update.status"),
+        Property("statusUpdatedAt", "latest_update.created", "instant"),
+        Property("created", "created", "instant"),
+        Property("startDate", "start_date", "instant"),
+        Property("deadline", "deadline", "instant"),
+        Property("expectedEndDate", "expected_end_date", "instant"),
+        Property("weight", "weight"),
+        Property("finalGrade", "final_grade"),
+        Property("okrType", "okr_type_name"),
+        Property("customFields", "custom_fields_json"),
+        *extra,
+    )
+
+
+# Order matters: nodes are written in this order and deleted in the reverse.
+NODES: tuple[NodeType, ...] = (
+    NodeType(TEAM, "id", "lookup", (Property("id", "id"), Property("name", "name"))),
+    NodeType(
+        PERIOD,
+        "id",
+        "lookup",
+        (
+            Property("id", "id"),
+            Property("name", "name"),
+            Property("startDate", "start_date", "instant"),
+            Property("deadline", "deadline", "instant"),
+        ),
+    ),
+    NodeType(LABEL, "id", "lookup", (Property("id", "id"), Property("name", "name"))),
+    NodeType(
+        ISSUE,
+        "id",
+        "lookup",
+        (Property("id", "id"),),
+        foreign=("key", "summary", "status", "issueType", "assignee", "url"),
+    ),
+    NodeType(USER, "accountId", "lookup", (Property("accountId", "id"),)),
+    NodeType(OBJECTIVE, "id", "entity", _entity_properties()),
+    NodeType(
+        KEY_RESULT,
+        "id",
+        "entity",
+        _entity_properties(
+            Property("progressType", "progress_type"),
+            Property("startValue", "start_value"),
+            Property("desiredValue", "desired_value"),
+            Property("currentValue", "latest_update.value"),
+            Property("unit", "unit_name"),
+            Property("unitSymbol", "unit_symbol"),
+            Property("jql", "jql"),
+        ),
+    ),
+)
+
+RELATIONSHIPS: tuple[Relationship, ...] = (
+    Relationship("PARENT_OF", OBJECTIVE, OBJECTIVE, "parent_id", owner="end"),
+    Relationship("HAS_KR", OBJECTIVE, KEY_RESULT, "parent_objective_id", owner="end"),
+    Relationship("IN_PERIOD", OBJECTIVE, PERIOD, "period_id"),
+    Relationship("IN_PERIOD", KEY_RESULT, PERIOD, "period_id"),
+    Relationship("BELONGS_TO", OBJECTIVE, TEAM, "team_ids"),
+    Relationship("BELONGS_TO", KEY_RESULT, TEAM, "team_ids"),
+    Relationship("HAS_LABEL", OBJECTIVE, LABEL, "label_ids"),
+    Relationship("HAS_LABEL", KEY_RESULT, LABEL, "label_ids"),
+    Relationship("TRACKS", KEY_RESULT, ISSUE, "issue_ids"),
+    Relationship("OWNS", USER, OBJECTIVE, "owner_account_id", owner="end"),
+    Relationship("OWNS", USER, KEY_RESULT, "owner_account_id", owner="end"),
+    Relationship("COLLABORATES_ON", USER, OBJECTIVE, "collaborator_account_ids", owner="end"),
+    Relationship("COLLABORATES_ON", USER, KEY_RESULT, "collaborator_account_ids", owner="end"),
+)
+
+NODE_TYPES: dict[str, NodeType] = {n.label: n for n in NODES}
+LABELS: tuple[str, ...] = tuple(n.label for n in NODES)
+ENTITY_LABELS: tuple[str, ...] = tuple(n.label for n in NODES if n.kind == "entity")
+LOOKUP_LABELS: frozenset[str] = frozenset(n.label for n in NODES if n.kind == "lookup")
+# Relationship type names, each once, in declaration order.
+REL_TYPES: tuple[str, ...] = tuple(dict.fromkeys(r.type for r in RELATIONSHIPS))
+RELATIONSHIPS_OF: dict[str, tuple[Relationship, ...]] = {
+    label: tuple(r for r in RELATIONSHIPS if r.owner_label == label) for label in ENTITY_LABELS
+}
+# Every property that holds an instant, on any label.
+INSTANTS: frozenset[str] = frozenset(p for n in NODES for p in n.instants)
+
+
+def key_of(label: str) -> str:
+    return NODE_TYPES[label].key
+
+
+def model_digest() -> str:
+    """A short hash of the declarations above: the graph model's version."""
+    text = json.dumps(
+        {"nodes": [asdict(n) for n in NODES], "relationships": [asdict(r) for r in RELATIONSHIPS]},
+        sort_keys=True,
+    )
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
