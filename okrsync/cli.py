@@ -37,7 +37,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"okrsync {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for add in (_add_sync, _add_run, _add_report, _add_query, _add_simulate, _add_demo):
+        add(sub)
+    _common(sub.add_parser("schema", help="create the graph's constraints and exit"))
+    _common(sub.add_parser("check", help="verify configuration, API token and Neo4j access"))
+    return parser
 
+
+def _add_sync(sub: Any) -> None:
     sync = sub.add_parser("sync", help="run one sync cycle and exit")
     _common(sync)
     sync.add_argument(
@@ -54,9 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="let this cycle delete more than max_delete_fraction of the mirror",
     )
 
-    schema = sub.add_parser("schema", help="create the graph's constraints and exit")
-    _common(schema)
 
+def _add_run(sub: Any) -> None:
     run = sub.add_parser("run", help="run as a daemon: a sync cycle every interval")
     _common(run)
     run.add_argument("--interval", type=float, help="seconds between cycles (default 300)")
@@ -64,15 +70,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--http-listen", metavar="HOST:PORT", help="serve /healthz and /metrics here (default: off)"
     )
 
-    check = sub.add_parser("check", help="verify configuration, API token and Neo4j access")
-    _common(check)
 
+def _add_report(sub: Any) -> None:
     report = sub.add_parser("report", help="write a static HTML progress report for a period")
     _common(report)
     report.add_argument("--period", required=True, help='the period\'s name, e.g. "Q1 2026"')
     report.add_argument("--out", type=Path, default=Path("report.html"))
     report.add_argument("--days", type=int, default=7, help="what slipped in this many days")
 
+
+def _add_query(sub: Any) -> None:
     query = sub.add_parser("query", help="run a question from the query library")
     _common(query)
     query.add_argument("name", nargs="?", help="the query's name (see --list)")
@@ -86,6 +93,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     query.add_argument("--json", action="store_true", help="print JSON rows instead of a table")
 
+
+def _add_simulate(sub: Any) -> None:
     sim = sub.add_parser("simulate", help="serve a simulated OKR for Jira API")
     sim.add_argument("--host", default="127.0.0.1")
     sim.add_argument("--port", type=int, default=8089)
@@ -100,6 +109,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sim.add_argument("--churn-interval", type=float, default=10.0)
 
+
+def _add_demo(sub: Any) -> None:
     demo = sub.add_parser(
         "demo",
         help="the daemon against an embedded simulator (no token set)"
@@ -111,7 +122,6 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--interval", type=float, default=5.0)
     demo.add_argument("--churn", type=int, default=3, help="simulator changes per interval")
     demo.add_argument("--http-listen", default="127.0.0.1:9464")
-    return parser
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, Any]:
@@ -175,6 +185,11 @@ def _dispatch(args: argparse.Namespace) -> int:
             seed=args.seed,
             churn=args.churn,
         )
+    return _with_settings(args, commands)
+
+
+def _with_settings(args: argparse.Namespace, commands: Any) -> int:
+    """The commands that load the settings first: sync, schema, check, report, query."""
     from okrsync import config
     from okrsync.runtime import register_secrets
 
@@ -186,18 +201,18 @@ def _dispatch(args: argparse.Namespace) -> int:
             settings, dry_run=args.dry_run, full=args.full, allow_mass_delete=args.allow_mass_delete
         )
         print(json.dumps(summary, sort_keys=True))
-        return code
+        return int(code)
     if args.command == "schema":
         commands.apply_schema(settings)
         print("constraints in place")
         return 0
     if args.command == "check":
-        return commands.check(settings, args.config)
+        return int(commands.check(settings, args.config))
     if args.command == "report":
-        return commands.report(settings, args.period, args.out, args.days)
+        return int(commands.report(settings, args.period, args.out, args.days))
     if args.command == "query":
-        return commands.query(
-            settings, args.name, args.param, as_json=args.json, list_only=args.list
+        return int(
+            commands.query(settings, args.name, args.param, as_json=args.json, list_only=args.list)
         )
     raise AssertionError(args.command)
 

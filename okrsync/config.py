@@ -547,6 +547,16 @@ def validate(s: Settings) -> Settings:
     return s
 
 
+def find_config(explicit: Path | None, environ: Mapping[str, str]) -> Path | None:
+    """The config file to read: the one given, else $OKRSYNC_CONFIG, else the default path if
+    it exists, else none (environment and defaults only)."""
+    if explicit is not None:
+        return explicit
+    if environ.get("OKRSYNC_CONFIG"):
+        return Path(environ["OKRSYNC_CONFIG"])
+    return DEFAULT_CONFIG_PATH if DEFAULT_CONFIG_PATH.is_file() else None
+
+
 def load(
     config_path: Path | None = None,
     environ: Mapping[str, str] | None = None,
@@ -554,13 +564,10 @@ def load(
 ) -> Settings:
     """Merge the file (explicit, else the default path if it exists), environment and flags."""
     environ = os.environ if environ is None else environ
-    if config_path is None and environ.get("OKRSYNC_CONFIG"):
-        config_path = Path(environ["OKRSYNC_CONFIG"])
-    if config_path is None and DEFAULT_CONFIG_PATH.is_file():
-        config_path = DEFAULT_CONFIG_PATH
+    path = find_config(config_path, environ)
     values: dict[str, Any] = {}
-    if config_path is not None:
-        values.update(read_file(config_path))
+    if path is not None:
+        values.update(read_file(path))
     values.update(read_env(environ))
     values.update({k: _coerce(k, k, v) for k, v in (overrides or {}).items() if v is not None})
     _secrets(values, environ)

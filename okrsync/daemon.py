@@ -14,7 +14,7 @@ import random
 import signal
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import fields
 from pathlib import Path
 from types import FrameType
@@ -66,7 +66,7 @@ class Daemon:
     ) -> None:
         self.environ = os.environ if environ is None else environ
         self.overrides = dict(overrides or {})
-        self.config_path = config_path or self._default_config_path()
+        self.config_path = config.find_config(config_path, self.environ)
         self.settings = self._load()  # a ConfigError here stops the daemon before it starts
         self.notifier = notifier or Notifier(self.environ)
         self.metrics = Metrics()
@@ -74,16 +74,10 @@ class Daemon:
         self.stop_event = threading.Event()
         self.reload_event = threading.Event()
         self.wake = threading.Event()
+        self.outcomes = Outcomes(self.metrics, self.health, self.notifier)
         self.runtime: Runtime | None = None
         self.cycles = 0
-        self.failures = 0
         self.ready = False
-        self._last_ping = 0.0
-
-    def _default_config_path(self) -> Path | None:
-        if self.environ.get("OKRSYNC_CONFIG"):
-            return Path(self.environ["OKRSYNC_CONFIG"])
-        return config.DEFAULT_CONFIG_PATH if config.DEFAULT_CONFIG_PATH.is_file() else None
 
     def _load(self) -> Settings:
         return config.load(self.config_path, environ=self.environ, overrides=self.overrides)
@@ -107,22 +101,6 @@ class Daemon:
             self.request_reload()
         else:
             self.request_stop()
-
-    def _watch_config(self) -> None:
-        from watchfiles import watch
-
-        assert self.config_path is not None
-        target = self.config_path.resolve()
-        # Watch the directory: editors and config managers replace files by renaming.
-        for _ in watch(
-            target.parent,
-            stop_event=self.stop_event,
-            debounce=200,
-            step=50,
-            watch_filter=lambda _c, p: Path(p).resolve() == target,
-            raise_interrupt=False,
-        ):
-            self.request_reload()
 
     def reload(self) -> None:
         self.reload_event.clear()
@@ -153,10 +131,13 @@ class Daemon:
         with StateStore(self.settings.state_dir).lock():
             for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
                 signal.signal(signum, self._on_signal)
-            server = self._start_listener()
+            server = start_listener(self.settings.http_listen, self.health, self.metrics)
             if self.config_path is not None:
                 threading.Thread(
-                    target=self._watch_config, name="config-watch", daemon=True
+                    target=watch_config,
+                    args=(self.config_path, self.stop_event, self.request_reload),
+                    name="config-watch",
+                    daemon=True,
                 ).start()
             logger.info(
                 "daemon.started",
@@ -175,18 +156,6 @@ class Daemon:
                 logger.info("daemon.stopped", cycles=self.cycles)
         return 0
 
-    def _start_listener(self) -> ObserveServer | None:
-        listen = self.settings.http_listen
-        if not listen:
-            return None
-        try:
-            server = ObserveServer(listen, self.health, self.metrics)
-        except OSError as exc:
-            raise ConfigError(f"http_listen {listen}: cannot listen: {exc.strerror}") from None
-        server.start()
-        logger.info("http.listening", address=listen, paths=["/healthz", "/metrics"])
-        return server
-
     def _loop(self) -> None:
         while not self.stop_event.is_set():
             if self.reload_event.is_set():
@@ -197,13 +166,7 @@ class Daemon:
             self._sleep(self._next_delay(outcome == "success"))
 
     def _next_delay(self, succeeded: bool) -> float:
-        interval = self.settings.interval
-        if succeeded:
-            jitter = self.settings.jitter * interval
-            return max(0.0, interval + random.uniform(-jitter, jitter))
-        # Fail fast at first, then back off, never waiting longer than the normal interval.
-        backoff: float = FAILURE_BACKOFF_BASE * 2.0 ** min(self.failures - 1, 10)
-        return min(interval, backoff)
+        return next_delay(self.settings, self.outcomes.failures, succeeded)
 
     def _sleep(self, seconds: float) -> None:
         deadline = time.monotonic() + seconds
@@ -211,15 +174,9 @@ class Daemon:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return
-            self._ping_watchdog()
+            self.notifier.watchdog_if_due()
             self.wake.wait(min(remaining, 0.5))
             self.wake.clear()
-
-    def _ping_watchdog(self) -> None:
-        every = self.notifier.watchdog_interval
-        if every is not None and time.monotonic() - self._last_ping >= every:
-            self.notifier.watchdog()
-            self._last_ping = time.monotonic()
 
     def _run_cycle_bounded(self) -> str:
         outcome: list[str] = []
@@ -229,7 +186,7 @@ class Daemon:
         worker.start()
         stop_deadline: float | None = None
         while worker.is_alive():
-            self._ping_watchdog()
+            self.notifier.watchdog_if_due()
             worker.join(0.25)
             if self.stop_event.is_set() and stop_deadline is None:
                 stop_deadline = time.monotonic() + self.settings.stop_timeout
@@ -260,6 +217,11 @@ class Daemon:
         if self.stop_event.is_set():
             raise CycleAbandoned
 
+    def _failed(self, outcome: str, exc: BaseException, started: float) -> str:
+        self.outcomes.failures += 1
+        self.outcomes.failed(outcome, exc, started, self._next_delay(False))
+        return outcome
+
     def _close_runtime(self) -> None:
         if self.runtime is not None:
             self.runtime.close()
@@ -287,18 +249,30 @@ class Daemon:
             self._close_runtime()
             return self._failed("failure", exc, started)
         finally:
-            self._record_api()
-        self._succeeded(result)
+            self.outcomes.api_calls(self.runtime)
+        self.outcomes.succeeded(result)
         return "success"
 
-    def _record_api(self) -> None:
-        if self.runtime is not None:
-            client = self.runtime.client
+
+class Outcomes:
+    """What the daemon tells the outside about each cycle: metrics, health, sd_notify STATUS=,
+    and the count of failures in a row (which sets the backoff)."""
+
+    def __init__(self, metrics: Metrics, health: Health, notifier: Notifier) -> None:
+        self.metrics = metrics
+        self.health = health
+        self.notifier = notifier
+        self.failures = 0
+
+    def api_calls(self, runtime: Runtime | None) -> None:
+        """The API client's retries and errors since the last call, into the metrics."""
+        if runtime is not None:
+            client = runtime.client
             self.metrics.record_api(client.retries, client.errors)
             client.retries.clear()
             client.errors.clear()
 
-    def _succeeded(self, result: CycleResult) -> None:
+    def succeeded(self, result: CycleResult) -> None:
         self.failures = 0
         summary = result.plan.summary()
         self.metrics.record_success(result.timings, summary, result.entities)
@@ -308,19 +282,57 @@ class Daemon:
             f"last cycle ok ({result.mode}): {changes} in {result.timings.get('total', 0):.1f}s"
         )
 
-    def _failed(self, outcome: str, exc: BaseException, started: float) -> str:
-        self.failures += 1
+    def failed(self, outcome: str, exc: BaseException, started: float, retry_in: float) -> None:
         self.metrics.cycles.labels(outcome).inc()
         message = str(exc) or type(exc).__name__
         self.health.failure(message)
-        delay = self._next_delay(False)
         logger.error(
             "sync.failed",
             outcome=outcome,
             error=message,
             failures=self.failures,
-            retry_in=round(delay, 1),
+            retry_in=round(retry_in, 1),
             seconds=round(time.monotonic() - started, 3),
         )
         self.notifier.status(f"last cycle failed ({self.failures}x): {message[:200]}")
-        return outcome
+
+
+def watch_config(path: Path, stop: threading.Event, on_change: Callable[[], None]) -> None:
+    """Call `on_change` whenever the file at `path` changes, until `stop` is set."""
+    from watchfiles import watch
+
+    target = path.resolve()
+    # Watch the directory: editors and config managers replace files by renaming.
+    for _ in watch(
+        target.parent,
+        stop_event=stop,
+        debounce=200,
+        step=50,
+        watch_filter=lambda _c, p: Path(p).resolve() == target,
+        raise_interrupt=False,
+    ):
+        on_change()
+
+
+def start_listener(listen: str | None, health: Health, metrics: Metrics) -> ObserveServer | None:
+    """/healthz, /metrics and the Browser files on `listen`, or nothing when it is unset."""
+    if not listen:
+        return None
+    try:
+        server = ObserveServer(listen, health, metrics)
+    except OSError as exc:
+        raise ConfigError(f"http_listen {listen}: cannot listen: {exc.strerror}") from None
+    server.start()
+    logger.info("http.listening", address=listen, paths=["/healthz", "/metrics"])
+    return server
+
+
+def next_delay(settings: Settings, failures: int, succeeded: bool) -> float:
+    """Seconds until the next cycle: the interval with jitter after a success; after failures,
+    fast at first, then backing off, never longer than the interval."""
+    interval = settings.interval
+    if succeeded:
+        jitter = settings.jitter * interval
+        return max(0.0, interval + random.uniform(-jitter, jitter))
+    backoff: float = FAILURE_BACKOFF_BASE * 2.0 ** min(failures - 1, 10)
+    return min(interval, backoff)

@@ -3,7 +3,7 @@ change journal rows of okrsync's own diffs. Nothing here does I/O."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -105,6 +105,61 @@ def comment_row(c: Comment) -> dict[str, Any] | None:
     }
 
 
+def _change_row(
+    entity_type: str,
+    entity_id: str,
+    kind: str,
+    at: str | None,
+    field: str | None = None,
+    old: Any = None,
+    new: Any = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    """One (:Change) row; absent values are absent properties."""
+    row = {
+        "entityType": entity_type,
+        "entityId": entity_id,
+        "kind": kind,
+        "field": field,
+        "old": old,
+        "new": new,
+        "at": at,
+        **extra,
+    }
+    return {k: v for k, v in row.items() if v is not None}
+
+
+def _node_changes(plan: Plan, at: str | None) -> Iterator[dict[str, Any]]:
+    for c in plan.nodes:
+        if c.label not in ENTITY_LABELS:
+            continue
+        if c.kind == "updated":
+            for field_name, (old, new) in c.fields.items():
+                yield _change_row(c.label, c.id, "updated", at, field_name, old, new)
+        elif c.kind == "created":
+            yield _change_row(
+                c.label, c.id, "created", at, key=c.props.get("key"), name=c.props.get("name")
+            )
+        else:
+            remembered = {k: old for k, (old, _) in c.fields.items()}
+            yield _change_row(
+                c.label,
+                c.id,
+                "deleted",
+                at,
+                key=remembered.get("key"),
+                name=remembered.get("name"),
+            )
+
+
+def _relationship_changes(plan: Plan, at: str | None) -> Iterator[dict[str, Any]]:
+    for kind, rels in (("unlinked", plan.unlinked), ("linked", plan.linked)):
+        for r in rels:
+            if r.type in JOURNALED_RELS:
+                old, new = (r.from_id, None) if kind == "unlinked" else (None, r.from_id)
+                yield _change_row(r.to_label, r.to_id, kind, at, JOURNALED_RELS[r.type], old, new)
+
+
 def journal(
     plan: Plan, run_id: str, started: datetime, finished: datetime, per_field: bool
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -115,63 +170,6 @@ def journal(
     """
     at = iso(finished)
     run = {"id": run_id, "startedAt": iso(started), "finishedAt": at, **plan.summary()}
-    changes: list[dict[str, Any]] = []
     if not per_field:
-        return run, changes
-
-    def change(
-        entity_type: str,
-        entity_id: str,
-        kind: str,
-        field_name: str | None,
-        old: Any,
-        new: Any,
-        **extra: Any,
-    ) -> None:
-        row = {
-            "entityType": entity_type,
-            "entityId": entity_id,
-            "kind": kind,
-            "field": field_name,
-            "old": old,
-            "new": new,
-            "at": at,
-            **extra,
-        }
-        changes.append({k: v for k, v in row.items() if v is not None})
-
-    for c in plan.nodes:
-        if c.label not in ENTITY_LABELS:
-            continue
-        if c.kind == "updated":
-            for field_name, (old, new) in c.fields.items():
-                change(c.label, c.id, "updated", field_name, old, new)
-        elif c.kind == "created":
-            change(
-                c.label,
-                c.id,
-                "created",
-                None,
-                None,
-                None,
-                key=c.props.get("key"),
-                name=c.props.get("name"),
-            )
-        else:
-            remembered = {k: old for k, (old, _) in c.fields.items()}
-            change(
-                c.label,
-                c.id,
-                "deleted",
-                None,
-                None,
-                None,
-                key=remembered.get("key"),
-                name=remembered.get("name"),
-            )
-    for kind, rels in (("unlinked", plan.unlinked), ("linked", plan.linked)):
-        for r in rels:
-            if r.type in JOURNALED_RELS:
-                old, new = (r.from_id, None) if kind == "unlinked" else (None, r.from_id)
-                change(r.to_label, r.to_id, kind, JOURNALED_RELS[r.type], old, new)
-    return run, changes
+        return run, []
+    return run, [*_node_changes(plan, at), *_relationship_changes(plan, at)]

@@ -50,6 +50,11 @@ class SecretRedactor:
 _redactor = SecretRedactor()
 
 
+def reset_secrets() -> None:
+    """Forget every registered secret (tests: one test's secrets must not leak into another's)."""
+    _redactor.secrets = []
+
+
 def add_secrets(*secrets: str) -> None:
     """Register secret values that must never reach a log line."""
     _redactor.secrets = sorted(

@@ -154,7 +154,7 @@ class MirrorCycle:
         self.store = store
         self.settings = settings
         self._schema_applied = False
-        self._warned: set[tuple[str, str]] = set()
+        self._warn_dangling = DanglingWarnings()
         self.parsed = 0
 
     def run(
@@ -178,7 +178,7 @@ class MirrorCycle:
             )
             del index  # only an incremental cycle needs it: free it (~70 MB at 100k)
             plan, counts = planned.plan, planned.counts
-            self._guard(plan, planned.mirrored, allow_mass_delete)
+            guard_deletes(plan, planned.mirrored, s.max_delete_fraction, allow_mass_delete)
             stats = None if dry_run else self._commit(planned, mode, clock)
         clock.timings["total"] = time.monotonic() - clock.started
         entities = {label: counts.get(label, 0) for label in LABELS}
@@ -194,11 +194,7 @@ class MirrorCycle:
             if not dry_run and not any(counts.values()):
                 return "load", "no previous snapshot, empty graph"
             return "reconcile", "no previous snapshot"
-        drift = {
-            k: [index.counts.get(k, 0), counts.get(k, 0)]
-            for k in counts.keys() | index.counts.keys()
-            if counts.get(k, 0) != index.counts.get(k, 0)
-        }
+        drift = count_drift(index.counts, counts)
         if drift:
             log.warning("graph.drift_detected", counts=drift)
             return "reconcile", "graph counts differ from the snapshot"
@@ -346,27 +342,36 @@ class MirrorCycle:
         plan = Plan(bulk={"created": nodes, "linked": sum(counts[t] for t in REL_TYPES)})
         return plan, loader.stats, dict(counts)
 
-    def _guard(self, plan: Plan, mirrored: int, allow: bool) -> None:
-        deletes = plan.entity_deletes()
-        limit = self.settings.max_delete_fraction
-        if mirrored and deletes > limit * mirrored and not allow:
-            log.error(
-                "sync.mass_delete_refused",
-                would_delete=deletes,
-                mirrored=mirrored,
-                max_delete_fraction=limit,
-                likely_causes=[
-                    "the API answered an empty tenant: wrong region/base_url",
-                    "the token's user lost access to projects",
-                    "the date window excludes most OKRs",
-                ],
-            )
-            raise MassDeleteRefused(deletes, mirrored, limit)
 
-    def _warn_dangling(self, d: Dangling) -> None:
-        if (d.from_id, d.missing_id) in self._warned:
+def guard_deletes(plan: Plan, mirrored: int, max_fraction: float, allow: bool) -> None:
+    """The deletion guard: refuse a plan deleting more than `max_fraction` of the mirrored
+    objectives and key results (an empty answer from the wrong region looks like that)."""
+    deletes = plan.entity_deletes()
+    if mirrored and deletes > max_fraction * mirrored and not allow:
+        log.error(
+            "sync.mass_delete_refused",
+            would_delete=deletes,
+            mirrored=mirrored,
+            max_delete_fraction=max_fraction,
+            likely_causes=[
+                "the API answered an empty tenant: wrong region/base_url",
+                "the token's user lost access to projects",
+                "the date window excludes most OKRs",
+            ],
+        )
+        raise MassDeleteRefused(deletes, mirrored, max_fraction)
+
+
+class DanglingWarnings:
+    """A reference to an entity the snapshot lacks is said once per (entity, missing id)."""
+
+    def __init__(self) -> None:
+        self._said: set[tuple[str, str]] = set()
+
+    def __call__(self, d: Dangling) -> None:
+        if (d.from_id, d.missing_id) in self._said:
             return
-        self._warned.add((d.from_id, d.missing_id))
+        self._said.add((d.from_id, d.missing_id))
         log.warning(
             "graph.dangling_reference",
             rel=d.rel_type,
@@ -374,6 +379,15 @@ class MirrorCycle:
             missing=d.missing_id,
             action="edge skipped: the referenced entity is not in the snapshot",
         )
+
+
+def count_drift(expected: Mapping[str, int], actual: Mapping[str, int]) -> dict[str, list[int]]:
+    """Labels and types whose count in the graph is not what the state expects."""
+    return {
+        k: [expected.get(k, 0), actual.get(k, 0)]
+        for k in actual.keys() | expected.keys()
+        if actual.get(k, 0) != expected.get(k, 0)
+    }
 
 
 def incremental_states(

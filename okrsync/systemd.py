@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+import time
 from collections.abc import Mapping
 
 
@@ -17,10 +18,7 @@ class Notifier:
         pid = env.get("WATCHDOG_PID", "")
         watchdog_for_us = usec.isdigit() and (not pid or pid == str(os.getpid()))
         self.watchdog_interval = int(usec) / 2e6 if watchdog_for_us else None
-
-    @property
-    def enabled(self) -> bool:
-        return bool(self.address)
+        self._last_ping = 0.0
 
     def send(self, *lines: str) -> bool:
         if not self.address:
@@ -41,6 +39,13 @@ class Notifier:
 
     def watchdog(self) -> None:
         self.send("WATCHDOG=1")
+
+    def watchdog_if_due(self) -> None:
+        """WATCHDOG=1 when half of systemd's watchdog interval has passed since the last."""
+        every = self.watchdog_interval
+        if every is not None and time.monotonic() - self._last_ping >= every:
+            self.watchdog()
+            self._last_ping = time.monotonic()
 
     def stopping(self) -> None:
         self.send("STOPPING=1", "STATUS=stopping")

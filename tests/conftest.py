@@ -130,10 +130,13 @@ def cli_env(settings: Settings) -> dict[str, str]:
 
 
 @pytest.fixture(autouse=True)
-def quiet_logs() -> None:
-    """Log events go nowhere unless a test captures them (capture_logs still sees them)."""
+def quiet_logs() -> Iterator[None]:
+    """Log events go nowhere unless a test captures them (capture_logs still sees them); the
+    secrets a test registers with the redactor are forgotten after it."""
     import io
 
     from okrsync import log
 
     log.configure("debug", stream=io.StringIO(), json=True)
+    yield
+    log.reset_secrets()

@@ -21,7 +21,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import msgspec
 
-from okrsync.simulator.org import Json, Org, epoch_ms
+from okrsync.simulator.org import Org
+from okrsync.simulator.wire import Json, epoch_ms
 
 # Compact JSON as json.dumps(separators=(",", ":")) writes it (byte for byte on ASCII; raw UTF-8
 # rather than \u escapes otherwise), 4-5x faster: at 100k entities the two exports are 100 MB

@@ -357,6 +357,31 @@ class TestSafety:
         assert syncer.run().mode == "incremental"  # and the state file is good again
 
 
+class TestFollowUpSteps:
+    def test_a_failing_step_never_fails_the_mirror(
+        self, graph: Graph, simulator: SimulatorServer, settings: Settings
+    ) -> None:
+        """A step that raises is named in the summary; the mirror committed and the steps
+        after it ran."""
+
+        class Broken:
+            name = "broken"
+
+            def run(self, ctx: object) -> dict[str, int]:
+                raise RuntimeError("the feed fell over")
+
+        with sync_cycle(simulator.url, graph, settings.state_dir) as cycle:
+            cycle.steps.insert(0, Broken())
+            with capture_logs() as logs:
+                result = cycle.run()
+        assert result.failed_steps == ["broken"]
+        assert result.summary()["failed_steps"] == ["broken"]
+        assert result.checkins > 0  # the check-in feed after it still ran
+        assert_mirrors(graph, simulator.url)
+        (failed,) = [e for e in logs if e["event"] == "step.failed"]
+        assert (failed["step"], failed["error"]) == ("broken", "the feed fell over")
+
+
 class TestCommandLine:
     def run(self, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
@@ -379,6 +404,9 @@ class TestCommandLine:
         assert {k: second[k] for k in CHANGE_EVENTS} == dict.fromkeys(CHANGE_EVENTS, 0)
         log_lines = [json.loads(line) for line in first.stderr.splitlines()]
         assert "sync.completed" in [e["event"] for e in log_lines]
+        # One cycle id on every line of the cycle, and it names the journal's SyncRun.
+        (cycle_id,) = {e.get("cycle") for e in log_lines}
+        assert graph.read("MATCH (r:SyncRun) RETURN r.id AS id") == [{"id": cycle_id}]
         assert cli_env["OKRSYNC_API_TOKEN"] not in first.stderr + first.stdout
         assert cli_env["NEO4J_PASSWORD"] not in first.stderr + first.stdout
 

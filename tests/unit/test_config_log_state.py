@@ -33,6 +33,30 @@ class TestLog:
         assert line["event"] == "api.failed" and line["level"] == "info"
         structlog.reset_defaults()
 
+    def test_secrets_of_one_test_are_gone_in_the_next(self) -> None:
+        """The fixture forgot the secret the test above registered: it is logged as it is."""
+        out = io.StringIO()
+        log.configure("info", stream=out, json=True)
+        structlog.get_logger().info("api.failed", detail="header was s3cr3t-value")
+        assert json.loads(out.getvalue())["detail"] == "header was s3cr3t-value"
+        structlog.reset_defaults()
+
+    def test_a_cycle_id_bound_once_reaches_every_line(self) -> None:
+        """structlog contextvars: what a cycle binds is on each of its events, then gone."""
+        out = io.StringIO()
+        log.configure("info", stream=out, json=True)
+        with structlog.contextvars.bound_contextvars(cycle="c-1"):
+            structlog.get_logger().info("one")
+            structlog.get_logger("other").info("two")
+        structlog.get_logger().info("three")
+        lines = [json.loads(line) for line in out.getvalue().splitlines()]
+        assert [(e["event"], e.get("cycle")) for e in lines] == [
+            ("one", "c-1"),
+            ("two", "c-1"),
+            ("three", None),
+        ]
+        structlog.reset_defaults()
+
 
 class TestStateStore:
     def test_save_load_and_pending_marker(self, tmp_path: Path) -> None:
