@@ -112,7 +112,9 @@ def setting(
 # One field per setting, each declared once with setting(...). The dataclass repr is safe to
 # log: secrets are Secret instances, whose repr is Secret('***').
 @dataclass(frozen=True)
-class Settings:
+class ApiSettings:
+    """The OKR API: where, with which token, which window."""
+
     base_url: str = setting(
         "us",
         env="OKRSYNC_BASE_URL",
@@ -164,6 +166,12 @@ class Settings:
         show=_show_window,
         doc="The end of that window; an ISO date or epoch milliseconds.",
     )
+
+
+@dataclass(frozen=True)
+class Neo4jSettings:
+    """The Neo4j database the mirror lives in."""
+
     neo4j_uri: str = setting(
         "bolt://127.0.0.1:7687",
         env="NEO4J_URI",
@@ -198,6 +206,12 @@ class Settings:
         example="okrs",
         doc="The database to mirror into; unset means the server's default.",
     )
+
+
+@dataclass(frozen=True)
+class SyncSettings:
+    """What a cycle does and how often."""
+
     state_dir: Path = setting(
         Path("~/.local/state/okrsync"),
         env="OKRSYNC_STATE_DIR",
@@ -233,6 +247,12 @@ class Settings:
         doc="Every Nth cycle (and the first) reconciles against the graph's actual content,"
         " repairing hand edits; 0 turns the periodic reconcile off.",
     )
+
+
+@dataclass(frozen=True)
+class DaemonSettings:
+    """The daemon's logging, listener and stop."""
+
     log_level: str = setting(
         "info", env="OKRSYNC_LOG_LEVEL", section="daemon", doc=f"One of {', '.join(LOG_LEVELS)}."
     )
@@ -249,6 +269,18 @@ class Settings:
         section="daemon",
         doc="/healthz answers 503 when the last success is older than this many intervals.",
     )
+    stop_timeout: float = setting(
+        20.0,
+        env="OKRSYNC_STOP_TIMEOUT",
+        section="daemon",
+        doc="Seconds a stop waits for a cycle in flight before abandoning it.",
+    )
+
+
+@dataclass(frozen=True)
+class HistorySettings:
+    """Check-ins, comments and the change journal."""
+
     checkins: bool = setting(
         True,
         env="OKRSYNC_CHECKINS",
@@ -273,6 +305,12 @@ class Settings:
         section="history",
         doc="Journal entries older than this many days are pruned.",
     )
+
+
+@dataclass(frozen=True)
+class JiraSettings:
+    """Optional Jira enrichment of Issue nodes."""
+
     jira_url: str | None = setting(
         None,
         env="JIRA_URL",
@@ -305,12 +343,14 @@ class Settings:
         example="/etc/okrsync/jira-api-token",
         doc="A file holding the Jira API token.",
     )
-    stop_timeout: float = setting(
-        20.0,
-        env="OKRSYNC_STOP_TIMEOUT",
-        section="daemon",
-        doc="Seconds a stop waits for a cycle in flight before abandoning it.",
-    )
+
+
+@dataclass(frozen=True)
+class Settings(
+    JiraSettings, HistorySettings, DaemonSettings, SyncSettings, Neo4jSettings, ApiSettings
+):
+    """Every setting: one field per setting, declared in its section's class above (a class per
+    config-file section keeps each readable); the file order follows the sections."""
 
 
 @dataclass(frozen=True)
