@@ -43,6 +43,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 ENTITIES_PER_OBJECTIVE = 3.5  # the simulator gives each objective 1-4 key results
 NAIVE_SUBSET = 2000
+ORG = "default"  # the organisation `okrsync sync` mirrors with no OKRSYNC_ORG set
 REFERENCE_BATCH = 10_000
 SAME_VALUES_UP_TO = 20_000  # entities: above this, only the graph's shape is compared
 
@@ -158,7 +159,7 @@ def okrsync_sync(sim: Simulator, state_dir: Path, env: dict[str, str]) -> SyncRu
         "OKRSYNC_STATE_DIR": str(state_dir),
         "OKRSYNC_LOG_LEVEL": "warning",
         "OKRSYNC_HTTP_TIMEOUT": "600",
-        "OKRSYNC_MAX_DELETE_FRACTION": "1",
+        "OKRSYNC_MAX_DELETE_FRACTION": "0.99",  # the bench never wants a refusal
         # The mirror alone, as the reference writes it: no check-in feed, no change journal.
         "OKRSYNC_CHECKINS": "false",
         "OKRSYNC_JOURNAL": "false",
@@ -189,7 +190,7 @@ class Bench:
     def __init__(self, driver: neo4j.Driver, runs: int, log: Callable[[str], None]) -> None:
         self.driver = driver
         self.graph = Graph(driver)
-        self.mirror = Mirror(self.graph, 5000)
+        self.mirror = Mirror(self.graph, ORG, 5000)
         self.runs = runs
         self.log = log
         self.env = dict(os.environ)
@@ -199,7 +200,7 @@ class Bench:
     def empty_database(self) -> None:
         wipe(self.graph)
         self.mirror.apply_schema()
-        History(self.graph, 5000).apply_schema()
+        History(self.graph, ORG, 5000).apply_schema()
 
     def shape(self) -> list[dict[str, Any]]:
         return self.graph.read(bench_cypher("graph_shape"))
@@ -218,7 +219,7 @@ class Bench:
             def work(
                 tx: neo4j.ManagedTransaction, chunk: list[Any] = rows[start : start + batch]
             ) -> neo4j.ResultSummary:
-                return tx.run(query, **{param: chunk}).consume()
+                return tx.run(query, **{param: chunk}, org=ORG).consume()
 
             with self.driver.session() as session:
                 stats.add(session.execute_write(work))
@@ -299,7 +300,7 @@ class Bench:
             def work(
                 tx: neo4j.ManagedTransaction, q: str = queries[label], p: dict[str, Any] = params
             ) -> None:
-                tx.run(q, **p).consume()
+                tx.run(q, **p, org=ORG).consume()
 
             with self.driver.session() as session:
                 session.execute_write(work)

@@ -25,6 +25,9 @@ def _common(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--log-level", choices=("debug", "info", "warning", "error"))
     parser.add_argument(
+        "--org", help="the organisation (default: the org setting; queries and reports read it)"
+    )
+    parser.add_argument(
         "--log-format",
         choices=("json", "console"),
         help="default: console on a terminal, JSON lines otherwise",
@@ -129,6 +132,7 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
         "log_level": getattr(args, "log_level", None),
         "interval": getattr(args, "interval", None),
         "http_listen": getattr(args, "http_listen", None),
+        "org": getattr(args, "org", None),
     }
 
 

@@ -28,7 +28,7 @@ def sync_once(
     settings: Settings, *, dry_run: bool, full: bool, allow_mass_delete: bool
 ) -> tuple[dict[str, Any], int]:
     """One cycle; its summary, and the exit code it deserves."""
-    store = StateStore(settings.state_dir)
+    store = StateStore(settings.state_dir, settings.org)
     with store.lock(), open_runtime(settings) as runtime:
         result = runtime.cycle.run(dry_run=dry_run, full=full, allow_mass_delete=allow_mass_delete)
     if dry_run:
@@ -56,8 +56,8 @@ def describe_plan(plan: Plan) -> Iterator[str]:
 
 def apply_schema(settings: Settings) -> None:
     with open_graph(settings) as graph:
-        Mirror(graph, settings.batch_size).apply_schema()
-        History(graph, settings.batch_size).apply_schema()
+        Mirror(graph, settings.org, settings.batch_size).apply_schema()
+        History(graph, settings.org, settings.batch_size).apply_schema()
 
 
 def simulate(
@@ -146,7 +146,7 @@ def query(
         given[key] = queries.parse_value(value)
     queries.bind(queries.get(name), given)  # unknown names and params fail before connecting
     with open_graph(settings) as graph:
-        rows = queries.run(graph, name, given)
+        rows = queries.run(graph, name, given, settings.org)
     if as_json:
         print(
             json.dumps(
@@ -168,7 +168,7 @@ def report(settings: Settings, period: str, out: Path, days: int) -> int:
             "okrsync report needs matplotlib: pip install 'okrsync[report]'"
         ) from None
     with open_graph(settings) as graph:
-        charts = write_report(graph, period, out, days)
+        charts = write_report(graph, settings.org, period, out, days)
     print(f"{out}: {charts} objectives charted")
     return 0
 

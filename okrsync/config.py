@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import textwrap
 import tomllib
@@ -30,6 +31,7 @@ from okrsync.errors import ConfigError
 
 DEFAULT_CONFIG_PATH = Path("/etc/okrsync/okrsync.toml")
 LOG_LEVELS = ("debug", "info", "warning", "error")
+ORG_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
 Section = Literal["api", "neo4j", "sync", "history", "jira", "daemon"]
 SECTIONS: tuple[Section, ...] = get_args(Section)
@@ -212,6 +214,14 @@ class Neo4jSettings:
 class SyncSettings:
     """What a cycle does and how often."""
 
+    org: str = setting(
+        "default",
+        env="OKRSYNC_ORG",
+        section="sync",
+        reconnect=True,
+        doc="The organisation mirrored: every node and relationship okrsync writes carries it,"
+        " and it never reads or touches another's (okrsync@NAME.service sets NAME).",
+    )
     state_dir: Path = setting(
         Path("~/.local/state/okrsync"),
         env="OKRSYNC_STATE_DIR",
@@ -230,6 +240,13 @@ class SyncSettings:
         section="sync",
         doc="Refuse a cycle that would delete more than this fraction of the mirrored objectives"
         " and key results (an empty answer from the wrong region, a lost permission).",
+    )
+    max_deletes: int | None = setting(
+        None,
+        env="OKRSYNC_MAX_DELETES",
+        section="sync",
+        example=1000,
+        doc="Also refuse a cycle that would delete more nodes than this; unset: no absolute cap.",
     )
     interval: float = setting(
         300.0, env="OKRSYNC_INTERVAL", section="sync", doc="Seconds between cycles."
@@ -557,8 +574,17 @@ def validate(s: Settings) -> Settings:
             f"neo4j_uri {s.neo4j_uri!r}: the scheme must be bolt:// or neo4j://"
             " (optionally +s or +ssc)"
         )
-    if not 0 < s.max_delete_fraction <= 1:
-        raise ConfigError("max_delete_fraction must be in (0, 1]")
+    if not 0 < s.max_delete_fraction < 1:
+        raise ConfigError(
+            "max_delete_fraction must be above 0 and below 1 (1 would turn the deletion guard"
+            " off; use --allow-mass-delete for one cycle)"
+        )
+    if s.max_deletes is not None and s.max_deletes < 1:
+        raise ConfigError("max_deletes must be at least 1 (or unset)")
+    if not ORG_NAME.fullmatch(s.org):
+        raise ConfigError(
+            f"org {s.org!r}: 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit"
+        )
     if s.batch_size < 1:
         raise ConfigError("batch_size must be at least 1")
     if s.comments and not s.checkins:

@@ -52,6 +52,10 @@ class Plan:
     def entity_deletes(self) -> int:
         return sum(1 for c in self.nodes if c.kind == "deleted" and c.label in ENTITY_LABELS)
 
+    def node_deletes(self) -> int:
+        """Every node this plan deletes, shared lookups included."""
+        return sum(1 for c in self.nodes if c.kind == "deleted")
+
     def summary(self) -> dict[str, int]:
         listed = {
             "created": len(self.of_kind("created")),

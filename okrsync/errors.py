@@ -108,13 +108,13 @@ class StateError(OkrsyncError):
 class MassDeleteRefused(OkrsyncError):
     """The deletion guard refused a cycle that would delete too much of the mirror."""
 
-    def __init__(self, would_delete: int, mirrored: int, max_fraction: float) -> None:
+    def __init__(self, would_delete: int, mirrored: int, limit: str) -> None:
         self.would_delete = would_delete
         self.mirrored = mirrored
-        self.max_fraction = max_fraction
         super().__init__(
-            f"refusing to delete {would_delete} of {mirrored} mirrored objectives and key results "
-            f"(more than {max_fraction:.0%}): the API may have answered an empty tenant "
-            "(wrong region or base URL), or the token's user lost access; "
-            "nothing was written. Re-run with --allow-mass-delete if the deletion is real."
+            f"refusing to delete {would_delete} of the {mirrored} nodes this organisation "
+            f"mirrors ({limit}); nothing was written. Likely causes, most likely first: the API "
+            "answered an empty tenant (wrong region or base URL), the token's user lost access "
+            "to projects, the date window now excludes most OKRs. Re-run with "
+            "--allow-mass-delete if the deletion is real."
         )

@@ -4,6 +4,8 @@ Header lines (Cypher comments at the top of the file):
     // @title One line
     // @description What it answers (continuation lines start with '//   ')
     // @param name DEFAULT what it is      (DEFAULT is a JSON literal, or the word `required`)
+
+Every query also gets $org, the organisation asked for (the configured `org`, or --org).
 """
 
 from __future__ import annotations
@@ -116,9 +118,10 @@ def get(name: str) -> Query:
     return queries[name]
 
 
-def run(graph: Graph, name: str, given: dict[str, Any]) -> list[dict[str, Any]]:
+def run(graph: Graph, name: str, given: dict[str, Any], org: str) -> list[dict[str, Any]]:
+    """A library query's rows, scoped to one organisation's mirror ($org in every query)."""
     query = get(name)
-    return graph.read(query.text, **bind(query, given))
+    return graph.read(query.text, **bind(query, given), org=org)
 
 
 def plain(value: Any) -> Any:

@@ -79,12 +79,12 @@ def chart_svg(row: dict[str, Any], now: datetime) -> str:
     return svg[svg.index("<svg") :]  # drop the XML prologue: the SVG is inlined in HTML
 
 
-def render(graph: Graph, period: str, days: int = 7, now: datetime | None = None) -> str:
+def render(graph: Graph, org: str, period: str, days: int = 7, now: datetime | None = None) -> str:
     now = now or datetime.now(UTC)
-    objectives = graph.read(cypher("history/report_series"), period=period)
+    objectives = graph.read(cypher("history/report_series"), period=period, org=org)
     if not objectives:
-        raise OkrsyncError(f"no objectives in a period named {period!r}")
-    slipped = queries.run(graph, "slipped", {"days": days, "asOf": now.isoformat()})
+        raise OkrsyncError(f"no objectives of organisation {org!r} in a period named {period!r}")
+    slipped = queries.run(graph, "slipped", {"days": days, "asOf": now.isoformat()}, org)
     e = html.escape
     parts = [
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
@@ -122,9 +122,9 @@ def render(graph: Graph, period: str, days: int = 7, now: datetime | None = None
 
 
 def write_report(
-    graph: Graph, period: str, out: Path, days: int = 7, now: datetime | None = None
+    graph: Graph, org: str, period: str, out: Path, days: int = 7, now: datetime | None = None
 ) -> int:
-    page = render(graph, period, days, now)
+    page = render(graph, org, period, days, now)
     try:
         out.write_text(page, encoding="utf-8")
     except OSError as exc:

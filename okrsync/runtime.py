@@ -98,8 +98,8 @@ def build_cycle(
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> SyncCycle:
     """The sync cycle over connections that are already open."""
-    mirror = Mirror(graph, settings.batch_size, before_batch)
-    history = History(graph, settings.batch_size)
+    mirror = Mirror(graph, settings.org, settings.batch_size, before_batch)
+    history = History(graph, settings.org, settings.batch_size)
     steps = follow_up_steps(settings, client, history, store, jira, now)
     return SyncCycle(MirrorCycle(client, mirror, store, settings), steps, now)
 
@@ -147,7 +147,7 @@ def open_runtime(
 ) -> Runtime:
     """Open every connection the settings describe; on a failure close what was opened.
     `ping_api`: one cheap authenticated request first (the daemon's start-up check)."""
-    store = StateStore(settings.state_dir)
+    store = StateStore(settings.state_dir, settings.org)
     store.ensure()
     client = open_client(settings)
     try:

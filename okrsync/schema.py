@@ -25,6 +25,11 @@ LABEL = "Label"
 ISSUE = "Issue"
 USER = "User"
 
+# Every node and relationship okrsync writes carries its organisation in this property: keys are
+# (organisation, key), and nothing without it, or with another organisation's, is ever matched,
+# changed or deleted, whatever its label.
+OWNER = "okrsyncOrg"
+
 # value: stored as it is; instant: ISO text in okrsync, a DateTime in Neo4j;
 # html_text: the plain text of the HTML at `source`.
 Conversion = Literal["value", "instant", "html_text"]

@@ -121,8 +121,12 @@ class StateWriter:
 
 
 class StateStore:
-    def __init__(self, directory: Path) -> None:
+    """The state of one organisation's mirror; a state written for another organisation, or
+    before organisations, is never trusted as this one's."""
+
+    def __init__(self, directory: Path, org: str = "default") -> None:
         self.directory = directory
+        self.org = org
 
     def ensure(self) -> None:
         try:
@@ -186,7 +190,10 @@ class StateStore:
             db = self._connect()
             try:
                 meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
-                if meta.get("version") != state_version():
+                if meta.get("org") != self.org and "org" in meta:
+                    log.warning("state.other_org", path=str(self.path), org=meta["org"])
+                    return None
+                if meta.get("version") != state_version() or meta.get("org") != self.org:
                     log.info("state.outdated", path=str(self.path), action="full reconcile")
                     return None
                 index = StateIndex(counts=json.loads(meta["counts"]))
@@ -247,7 +254,7 @@ class StateStore:
                     db.execute(statement)
                 db.executemany(
                     "INSERT INTO meta VALUES (?, ?)",
-                    [("version", state_version()), ("counts", "{}")],
+                    [("version", state_version()), ("org", self.org), ("counts", "{}")],
                 )
             yield StateWriter(db)
             db.execute("COMMIT")

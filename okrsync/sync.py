@@ -138,7 +138,7 @@ class _Planned:
 
     plan: Plan
     counts: dict[str, int]
-    mirrored: int  # entities the graph held before: the deletion guard's denominator
+    mirrored: int  # nodes the organisation's mirror held before: the guard's denominator
     persist: Callable[[], None]
 
 
@@ -178,7 +178,7 @@ class MirrorCycle:
             )
             del index  # only an incremental cycle needs it: free it (~70 MB at 100k)
             plan, counts = planned.plan, planned.counts
-            guard_deletes(plan, planned.mirrored, s.max_delete_fraction, allow_mass_delete)
+            guard_deletes(plan, planned.mirrored, s, allow_mass_delete)
             stats = None if dry_run else self._commit(planned, mode, clock)
         clock.timings["total"] = time.monotonic() - clock.started
         entities = {label: counts.get(label, 0) for label in LABELS}
@@ -271,7 +271,7 @@ class MirrorCycle:
                 tx.delete_shared(key for key, n in refs.items() if n <= 0 and key in index.shared)
                 tx.set_counts(counts)
 
-        return _Planned(plan, counts, index.entity_count(), persist)
+        return _Planned(plan, counts, sum(index.counts.get(label, 0) for label in LABELS), persist)
 
     def _reconcile(self, source: SourceStream, clock: _Clock) -> _Planned:
         """Against the graph itself: every record parsed, everything the mirror holds read."""
@@ -299,7 +299,7 @@ class MirrorCycle:
                 tx.put_shared(_shared_rows(target.nodes, refs))
                 tx.set_counts(counts)
 
-        return _Planned(plan, counts, base.entity_count(), persist)
+        return _Planned(plan, counts, sum(base.count(label) for label in LABELS), persist)
 
     def _first_load(
         self, source: SourceStream, clock: _Clock
@@ -343,23 +343,30 @@ class MirrorCycle:
         return plan, loader.stats, dict(counts)
 
 
-def guard_deletes(plan: Plan, mirrored: int, max_fraction: float, allow: bool) -> None:
-    """The deletion guard: refuse a plan deleting more than `max_fraction` of the mirrored
-    objectives and key results (an empty answer from the wrong region looks like that)."""
-    deletes = plan.entity_deletes()
-    if mirrored and deletes > max_fraction * mirrored and not allow:
+def guard_deletes(plan: Plan, mirrored: int, settings: Settings, allow: bool) -> None:
+    """The deletion guard: refuse a plan deleting more than `max_delete_fraction` of the
+    organisation's mirrored nodes, shared lookups included, or more than `max_deletes` (an
+    empty answer from the wrong region looks like that)."""
+    deletes = plan.node_deletes()
+    fraction, cap = settings.max_delete_fraction, settings.max_deletes
+    limit = None
+    if mirrored and deletes > fraction * mirrored:
+        limit = f"more than {fraction:.0%}"
+    elif cap is not None and deletes > cap:
+        limit = f"more than max_deletes = {cap}"
+    if limit is not None and not allow:
         log.error(
             "sync.mass_delete_refused",
             would_delete=deletes,
             mirrored=mirrored,
-            max_delete_fraction=max_fraction,
+            limit=limit,
             likely_causes=[
                 "the API answered an empty tenant: wrong region/base_url",
                 "the token's user lost access to projects",
                 "the date window excludes most OKRs",
             ],
         )
-        raise MassDeleteRefused(deletes, mirrored, max_fraction)
+        raise MassDeleteRefused(deletes, mirrored, limit)
 
 
 class DanglingWarnings:

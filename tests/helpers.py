@@ -141,19 +141,22 @@ def duplicate_keys(graph: Graph) -> int:
     return int(graph.read(DUPLICATE_KEYS)[0]["dupes"])
 
 
-def read_state(graph: Graph) -> GraphState:
-    """What the graph's mirror holds now."""
-    return Mirror(graph, 5000).read_state()
+ORG = "default"  # the organisation tests mirror unless they say otherwise
 
 
-def counts(graph: Graph) -> dict[str, int]:
-    return Mirror(graph, 5000).counts()
+def read_state(graph: Graph, org: str = ORG) -> GraphState:
+    """What the graph holds of an organisation's mirror now."""
+    return Mirror(graph, org, 5000).read_state()
 
 
-def assert_mirrors(graph: Graph, url: str) -> None:
-    """The graph holds exactly what the source at `url` holds: every node, property and
-    relationship."""
-    held, wanted = read_state(graph), source_state(url)
+def counts(graph: Graph, org: str = ORG) -> dict[str, int]:
+    return Mirror(graph, org, 5000).counts()
+
+
+def assert_mirrors(graph: Graph, url: str, org: str = ORG) -> None:
+    """The organisation's mirror holds exactly what the source at `url` holds: every node,
+    property and relationship."""
+    held, wanted = read_state(graph, org), source_state(url)
     for label, nodes in wanted.nodes.items():
         assert held.nodes[label].keys() == nodes.keys(), label
         for node_id, props in nodes.items():
@@ -161,8 +164,8 @@ def assert_mirrors(graph: Graph, url: str) -> None:
     assert held.rels == wanted.rels
 
 
-def mirrored(graph: Graph, url: str) -> bool:
-    held, wanted = read_state(graph), source_state(url)
+def mirrored(graph: Graph, url: str, org: str = ORG) -> bool:
+    held, wanted = read_state(graph, org), source_state(url)
     return held.nodes == wanted.nodes and held.rels == wanted.rels
 
 
@@ -193,7 +196,7 @@ def sync_cycle(
 ) -> Iterator[SyncCycle]:
     """A cycle over an API client for `url`, built as okrsync.runtime builds it."""
     options = Settings(base_url=url, state_dir=state_dir, **settings)
-    store = StateStore(state_dir)
+    store = StateStore(state_dir, options.org)
     store.ensure()
     with OkrApiClient(url, "t") as client:
         yield build_cycle(

@@ -1,4 +1,4 @@
-// Issue ids not enriched yet (all of them when $all is true).
+// This organisation's Issue ids not enriched yet (all of them when $all is true).
 MATCH (i:Issue)
-WHERE $all OR i.key IS NULL
+WHERE i.okrsyncOrg = $org AND i.id IS NOT NULL AND ($all OR i.key IS NULL)
 RETURN i.id AS id

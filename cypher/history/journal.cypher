@@ -1,19 +1,19 @@
-// One sync run and a batch of its field-level changes; each change points at its entity while
-// that exists. MERGE on the run: a long journal arrives in several batches.
-MERGE (r:SyncRun {id: $run.id})
+// One sync run of this organisation and a batch of its field-level changes; each change points
+// at its entity while that exists. MERGE on the run: a long journal arrives in several batches.
+MERGE (r:SyncRun {okrsyncOrg: $org, id: $run.id})
 SET r += $run, r.startedAt = datetime($run.startedAt), r.finishedAt = datetime($run.finishedAt)
 WITH r
 UNWIND $changes AS c
-CREATE (r)-[:RECORDED]->(ch:Change)
-SET ch = c, ch.at = datetime(c.at)
+CREATE (r)-[:RECORDED {okrsyncOrg: $org}]->(ch:Change)
+SET ch = c, ch.okrsyncOrg = $org, ch.at = datetime(c.at)
 WITH ch, c
 CALL (ch, c) {
-  MATCH (e:Objective {id: c.entityId})
+  MATCH (e:Objective {okrsyncOrg: $org, id: c.entityId})
   WHERE c.entityType = 'Objective'
-  CREATE (ch)-[:ABOUT]->(e)
+  CREATE (ch)-[:ABOUT {okrsyncOrg: $org}]->(e)
 }
 CALL (ch, c) {
-  MATCH (e:KeyResult {id: c.entityId})
+  MATCH (e:KeyResult {okrsyncOrg: $org, id: c.entityId})
   WHERE c.entityType = 'KeyResult'
-  CREATE (ch)-[:ABOUT]->(e)
+  CREATE (ch)-[:ABOUT {okrsyncOrg: $org}]->(e)
 }

@@ -1,11 +1,11 @@
-// Comments on check-ins as Comment nodes, hung from their Update. MERGE: the overlap window
-// re-delivers a few, and a reconcile cycle re-reads them all to pick up edits.
+// Comments on check-ins as Comment nodes of this organisation, hung from their Update. MERGE:
+// the overlap window re-delivers a few, and a reconcile cycle re-reads them all for edits.
 UNWIND $rows AS row
-MERGE (c:Comment {id: row.id})
-SET c = row.props
+MERGE (c:Comment {okrsyncOrg: $org, id: row.id})
+SET c = row.props, c.okrsyncOrg = $org
 FOREACH (k IN keys(row.times) | SET c[k] = datetime(row.times[k]))
 WITH c, row
 CALL (c, row) {
-  MATCH (u:Update {id: row.updateId})
-  MERGE (u)-[:HAS_COMMENT]->(c)
+  MATCH (u:Update {okrsyncOrg: $org, id: row.updateId})
+  MERGE (u)-[:HAS_COMMENT {okrsyncOrg: $org}]->(c)
 }

@@ -1,8 +1,8 @@
 // For `okrsync report`: each objective of a period with its journalled progress changes and
 // its check-ins, in time order.
-MATCH (o:Objective)-[:IN_PERIOD]->(p:Period {name: $period})
+MATCH (o:Objective {okrsyncOrg: $org})-[:IN_PERIOD]->(p:Period {okrsyncOrg: $org, name: $period})
 CALL (o) {
-  OPTIONAL MATCH (c:Change {entityId: o.id, field: 'percentDone'})
+  OPTIONAL MATCH (c:Change {okrsyncOrg: $org, entityId: o.id, field: 'percentDone'})
   WITH c ORDER BY c.at
   RETURN collect(CASE WHEN c IS NULL THEN null
                  ELSE {at: toString(c.at), old: c.old, new: c.new} END) AS changes

@@ -3,7 +3,7 @@
 //   status, ready for a chart.
 // @param kr required the key result's key (e.g. "KR-4") or id
 MATCH (k:KeyResult)
-WHERE k.key = $kr OR k.id = $kr
+WHERE k.okrsyncOrg = $org AND (k.key = $kr OR k.id = $kr)
 MATCH (k)-[:HAS_UPDATE]->(u:Update)
 RETURN toString(u.created) AS at, u.value AS value, u.status AS status
 ORDER BY u.created

@@ -2,7 +2,7 @@
 // @description Every objective of the period with its child objectives and key results, in tree
 //   order (parents first), with progress and status. `path` lists the keys from the top.
 // @param period "Q1 2026" the period's name
-MATCH (o:Objective)-[:IN_PERIOD]->(:Period {name: $period})
+MATCH (o:Objective {okrsyncOrg: $org})-[:IN_PERIOD]->(:Period {okrsyncOrg: $org, name: $period})
 CALL (o) {
   MATCH chain = (top:Objective)-[:PARENT_OF*0..]->(o)
   WHERE NOT EXISTS { MATCH (:Objective)-[:PARENT_OF]->(top) }

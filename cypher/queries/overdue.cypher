@@ -5,7 +5,7 @@
 // @param doneStatuses ["SUCCESS", "FINISHED", "CANCELED", "FAILED", "MISSED_TARGET"] statuses that close an OKR
 WITH coalesce(datetime($asOf), datetime()) AS now
 MATCH (n)
-WHERE (n:Objective OR n:KeyResult) AND n.deadline < now
+WHERE (n:Objective OR n:KeyResult) AND n.okrsyncOrg = $org AND n.deadline < now
   AND coalesce(n.percentDone, 0.0) < 100 AND NOT coalesce(n.status, '') IN $doneStatuses
 RETURN CASE WHEN n:Objective THEN 'Objective' ELSE 'KeyResult' END AS kind, n.key AS key,
        n.name AS name, toString(date(n.deadline)) AS deadline,

@@ -4,11 +4,11 @@
 // @param days 30 how many days back to look
 // @param asOf null the end of the period looked at, ISO 8601 (null: now)
 WITH coalesce(datetime($asOf), datetime()) AS now
-MATCH (c:Change {entityType: 'Objective'})
+MATCH (c:Change {okrsyncOrg: $org, entityType: 'Objective'})
 WHERE c.at > now - duration({days: $days}) AND c.at <= now
   AND (c.field IN ['name', 'deadline'] OR (c.field = 'parent' AND c.kind = 'linked'))
 OPTIONAL MATCH (c)-[:ABOUT]->(o:Objective)
-OPTIONAL MATCH (gone:Change {entityId: c.entityId, field: 'parent', kind: 'unlinked'})
+OPTIONAL MATCH (gone:Change {okrsyncOrg: $org, entityId: c.entityId, field: 'parent', kind: 'unlinked'})
 WHERE gone.at = c.at
 RETURN c.entityId AS id, o.key AS key,
        CASE c.field WHEN 'parent' THEN 'reparented' WHEN 'name' THEN 'renamed'

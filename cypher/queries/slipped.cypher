@@ -5,7 +5,7 @@
 // @param asOf null the end of the period looked at, ISO 8601 (null: now)
 // @param riskStatuses ["AT_RISK", "ACTION_REQUIRED", "DELAYED", "MISSED_TARGET", "FAILED"] statuses that count as slipping
 WITH coalesce(datetime($asOf), datetime()) AS now
-MATCH (c:Change {entityType: 'KeyResult'})
+MATCH (c:Change {okrsyncOrg: $org, entityType: 'KeyResult'})
 WHERE c.at > now - duration({days: $days}) AND c.at <= now
   AND ((c.field = 'percentDone' AND c.new < c.old)
        OR (c.field = 'status' AND c.new IN $riskStatuses AND NOT coalesce(c.old, '') IN $riskStatuses))

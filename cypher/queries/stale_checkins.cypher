@@ -4,7 +4,7 @@
 // @param asOf null the moment to judge by, ISO 8601 (null: now)
 WITH coalesce(datetime($asOf), datetime()) AS now
 MATCH (n)
-WHERE (n:Objective OR n:KeyResult)
+WHERE (n:Objective OR n:KeyResult) AND n.okrsyncOrg = $org
   AND (n.statusUpdatedAt IS NULL OR n.statusUpdatedAt < now - duration({days: $days}))
 RETURN CASE WHEN n:Objective THEN 'Objective' ELSE 'KeyResult' END AS kind, n.key AS key,
        n.name AS name, toString(date(n.statusUpdatedAt)) AS lastCheckIn,

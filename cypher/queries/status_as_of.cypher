@@ -4,7 +4,7 @@
 // @param period "Q1 2026" the period's name
 // @param asOf required the moment, ISO 8601, e.g. "2026-03-15T00:00:00Z"
 WITH datetime($asOf) AS asOf
-MATCH (o:Objective)-[:IN_PERIOD]->(:Period {name: $period})
+MATCH (o:Objective {okrsyncOrg: $org})-[:IN_PERIOD]->(:Period {okrsyncOrg: $org, name: $period})
 WHERE o.created IS NULL OR o.created <= asOf
 CALL (o, asOf) {
   OPTIONAL MATCH (o)-[:HAS_UPDATE]->(u:Update)
@@ -13,7 +13,7 @@ CALL (o, asOf) {
   RETURN u.status AS status
 }
 CALL (o, asOf) {
-  OPTIONAL MATCH (c:Change {entityId: o.id, field: 'percentDone'})
+  OPTIONAL MATCH (c:Change {okrsyncOrg: $org, entityId: o.id, field: 'percentDone'})
   WHERE c.at > asOf
   WITH c ORDER BY c.at ASC LIMIT 1
   RETURN c IS NOT NULL AS changedSince, c.old AS before

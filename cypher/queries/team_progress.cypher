@@ -2,7 +2,8 @@
 // @description Per team, its objectives in the period and their weight-aware average percentDone
 //   (weights as set in OKR for Jira; a team whose weights are all 0 gets the plain average).
 // @param period "Q1 2026" the period's name
-MATCH (t:Team)<-[:BELONGS_TO]-(o:Objective)-[:IN_PERIOD]->(:Period {name: $period})
+MATCH (t:Team {okrsyncOrg: $org})<-[:BELONGS_TO]-(o:Objective {okrsyncOrg: $org})
+      -[:IN_PERIOD]->(:Period {okrsyncOrg: $org, name: $period})
 WITH t, collect(o) AS objectives
 WITH t, objectives,
      reduce(w = 0.0, o IN objectives | w + coalesce(o.weight, 1)) AS totalWeight,

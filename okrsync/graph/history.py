@@ -11,6 +11,9 @@ from okrsync.graph.session import BatchWriter, Graph, WriteStats
 from okrsync.graph.statements import cypher, split_statements
 from okrsync.graph.values import to_neo4j
 
+# The history's single-key constraints of the releases before organisations: name -> label.
+LEGACY_CONSTRAINTS = {"update_id": "Update", "comment_id": "Comment", "sync_run_id": "SyncRun"}
+
 
 def _with_times(row: Mapping[str, Any]) -> dict[str, Any]:
     """A feed row with its instants apart for datetime()."""
@@ -20,12 +23,23 @@ def _with_times(row: Mapping[str, Any]) -> dict[str, Any]:
 class History:
     """Writes of the history statements, batched like every other write."""
 
-    def __init__(self, graph: Graph, batch_size: int) -> None:
+    def __init__(self, graph: Graph, org: str, batch_size: int) -> None:
         self.graph = graph
+        self.org = org
         self.batch_size = batch_size
 
     def apply_schema(self) -> None:
-        """The history's constraints and indexes; idempotent."""
+        """The history's constraints and indexes; idempotent. Drops the single-key constraints
+        of the releases before organisations (they refuse another organisation's ids)."""
+        for name, label in LEGACY_CONSTRAINTS.items():
+            if self.graph.read(
+                "SHOW CONSTRAINTS YIELD name, labelsOrTypes, properties "
+                "WHERE name = $name AND labelsOrTypes = [$label] AND properties = ['id'] "
+                "RETURN name",
+                name=name,
+                label=label,
+            ):
+                self.graph.write(f"DROP CONSTRAINT {name} IF EXISTS")
         for statement in split_statements(cypher("history/schema")):
             try:
                 self.graph.write(statement)
@@ -43,7 +57,8 @@ class History:
         **extra: Any,
     ) -> WriteStats:
         with BatchWriter(self.graph, self.batch_size, stats) as out:
-            out.add(name, cypher(name), items, row or (lambda item: item), param, **extra)
+            row = row or (lambda item: item)
+            out.add(name, cypher(name), items, row, param, org=self.org, **extra)
         return out.stats
 
     def write_checkins(self, rows: Sequence[dict[str, Any]]) -> WriteStats:
@@ -61,7 +76,7 @@ class History:
     def write_journal(self, run: dict[str, Any], changes: Sequence[dict[str, Any]]) -> WriteStats:
         if not changes:  # a run with nothing per field still records its counts
             stats = WriteStats()
-            self.graph.write(cypher("history/journal"), stats, run=run, changes=[])
+            self.graph.write(cypher("history/journal"), stats, run=run, changes=[], org=self.org)
             return stats
         return self._write("history/journal", changes, param="changes", run=run)
 
@@ -71,14 +86,19 @@ class History:
         while True:
             stats = WriteStats()
             self.graph.write(
-                cypher("history/prune_journal"), stats, before=before, limit=self.batch_size
+                cypher("history/prune_journal"),
+                stats,
+                before=before,
+                limit=self.batch_size,
+                org=self.org,
             )
             deleted += stats.counters["nodes_deleted"]
             if stats.counters["nodes_deleted"] == 0:
                 return deleted
 
     def issues_to_enrich(self, every: bool) -> list[str]:
-        return [r["id"] for r in self.graph.read(cypher("history/issues_to_enrich"), all=every)]
+        rows = self.graph.read(cypher("history/issues_to_enrich"), all=every, org=self.org)
+        return [r["id"] for r in rows]
 
     def enrich_issues(self, rows: Sequence[dict[str, Any]]) -> WriteStats:
         return self._write("history/enrich_issues", rows)

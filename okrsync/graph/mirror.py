@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import neo4j
+import structlog
 
 from okrsync.diff import NodeChange, Plan
 from okrsync.errors import GraphError
@@ -17,6 +18,8 @@ from okrsync.graph.session import BatchWriter, Graph, WriteStats, as_graph_error
 from okrsync.graph.values import instant, native, to_neo4j
 from okrsync.schema import LABELS, NODE_TYPES, REL_TYPES
 from okrsync.transform import GraphState, Props, Rel
+
+log = structlog.get_logger("okrsync.graph")
 
 READ_FETCH = 10_000  # records per round trip when reading the whole mirror back
 
@@ -41,20 +44,38 @@ def _grouped(rels: list[Rel], verb: str) -> list[tuple[str, list[Rel]]]:
 
 
 class Mirror:
-    """The mirrored nodes and relationships of one Neo4j database."""
+    """One organisation's mirrored nodes and relationships in a Neo4j database: every
+    statement is scoped to `org`, so nothing of another organisation or application is read,
+    changed or deleted."""
 
     def __init__(
         self,
         graph: Graph,
+        org: str,
         batch_size: int,
         before_batch: Callable[[str], None] | None = None,
     ) -> None:
         self.graph = graph
+        self.org = org
         self.batch_size = batch_size
         self.before_batch = before_batch
 
     def apply_schema(self) -> None:
-        """The uniqueness constraints; idempotent."""
+        """The (organisation, key) constraints and relationship indexes; idempotent. The
+        single-key constraints okrsync made before organisations are dropped, as they would
+        refuse another organisation's nodes with the same ids."""
+        for name, (label, key) in st.legacy_constraints().items():
+            found = self.graph.read(
+                "SHOW CONSTRAINTS YIELD name, labelsOrTypes, properties "
+                "WHERE name = $name AND labelsOrTypes = [$label] AND properties = [$key] "
+                "RETURN name",
+                name=name,
+                label=label,
+                key=key,
+            )
+            if found:
+                self.graph.write(f"DROP CONSTRAINT {name} IF EXISTS")
+                log.info("schema.legacy_constraint_dropped", name=name, label=label, key=key)
         for statement in st.constraints():
             try:
                 self.graph.write(statement)
@@ -67,28 +88,31 @@ class Mirror:
         by_kind: dict[tuple[str, str], list[NodeChange]] = {}
         for change in plan.nodes:
             by_kind.setdefault((change.kind, change.label), []).append(change)
+        org = self.org
         with BatchWriter(self.graph, self.batch_size, before_batch=self.before_batch) as out:
             for label in LABELS:
                 for verb, kind in (("merge", "created"), ("update", "updated")):
                     name = f"nodes/{verb}_{label}"
-                    out.add(name, st.statement(name), by_kind.get((kind, label), []), _node_row)
+                    changes = by_kind.get((kind, label), [])
+                    out.add(name, st.statement(name), changes, _node_row, org=org)
             for verb, rels in (("unlink", plan.unlinked), ("link", plan.linked)):
                 for name, group in _grouped(rels, verb):
-                    out.add(name, st.statement(name), group, _rel_row)
+                    out.add(name, st.statement(name), group, _rel_row, org=org)
             for label in reversed(LABELS):
                 name = f"nodes/delete_{label}"
                 deleted = [c.id for c in by_kind.get(("deleted", label), [])]
-                out.add(name, st.statement(name), deleted, param="keys")
+                out.add(name, st.statement(name), deleted, param="keys", org=org)
         return out.stats
 
     def loader(self) -> BulkLoader:
-        return BulkLoader(self.graph, self.batch_size, self.before_batch)
+        return BulkLoader(self.graph, self.org, self.batch_size, self.before_batch)
 
     def counts(self) -> dict[str, int]:
         """Nodes per mirrored label and relationships per mirrored type (0 when none)."""
         counts = dict.fromkeys((*LABELS, *REL_TYPES), 0)
         # A label or type the database has never seen yields no row at all, hence the defaults.
-        counts.update({row["name"]: row["count"] for row in self.graph.read(st.counts())})
+        rows = self.graph.read(st.counts(), org=self.org)
+        counts.update({row["name"]: row["count"] for row in rows})
         return counts
 
     def read_state(self) -> GraphState:
@@ -104,8 +128,8 @@ class Mirror:
                 default_access_mode=neo4j.READ_ACCESS, fetch_size=READ_FETCH
             ) as session,
         ):
-            session.execute_read(_read_nodes, state)
-            session.execute_read(_read_rels, state)
+            session.execute_read(_read_nodes, state, self.org)
+            session.execute_read(_read_rels, state, self.org)
         return state
 
 
@@ -113,11 +137,8 @@ def _label_of(labels: list[str]) -> str | None:
     return next((lb for lb in LABELS if lb in labels), None)
 
 
-def _read_nodes(tx: neo4j.ManagedTransaction, state: GraphState) -> None:
-    for labels, pairs, times in tx.run(st.read_nodes()):
-        label = _label_of(labels)
-        if label is None:
-            continue
+def _read_nodes(tx: neo4j.ManagedTransaction, state: GraphState, org: str) -> None:
+    for label, pairs, times in tx.run(st.read_nodes(), org=org):
         node = NODE_TYPES[label]
         props: Props = {k: native(v) for k, v in pairs if k not in node.foreign}
         props.update((k, instant(v)) for k, v in times if k not in node.foreign)
@@ -126,11 +147,8 @@ def _read_nodes(tx: neo4j.ManagedTransaction, state: GraphState) -> None:
             state.nodes[label][key] = props
 
 
-def _read_rels(tx: neo4j.ManagedTransaction, state: GraphState) -> None:
-    for from_labels, from_key, out in tx.run(st.read_rels()):
-        from_label = _label_of(from_labels)
-        if from_label is None or from_key is None:
-            continue
+def _read_rels(tx: neo4j.ManagedTransaction, state: GraphState, org: str) -> None:
+    for from_label, from_key, out in tx.run(st.read_rels(), org=org):
         for rel_type, to_labels, to_key in out:
             to_label = _label_of(to_labels)
             if to_label and to_key is not None:
@@ -148,9 +166,14 @@ class BulkLoader:
     """
 
     def __init__(
-        self, graph: Graph, batch_size: int, before_batch: Callable[[str], None] | None
+        self,
+        graph: Graph,
+        org: str,
+        batch_size: int,
+        before_batch: Callable[[str], None] | None,
     ) -> None:
         self.graph = graph
+        self.org = org
         self.batch_size = batch_size
         self.before_batch = before_batch
         self.stats = WriteStats()
@@ -184,7 +207,7 @@ class BulkLoader:
             try:
                 if self._error is None:
                     started = time.monotonic()
-                    self.graph.write(st.statement(name), self.stats, rows=rows)
+                    self.graph.write(st.statement(name), self.stats, rows=rows, org=self.org)
                     self.seconds += time.monotonic() - started
             except BaseException as exc:  # handed to the caller's thread
                 self._error = exc

@@ -17,7 +17,7 @@ from functools import cache
 from importlib import resources
 
 from okrsync.errors import GraphError
-from okrsync.schema import LABELS, NODE_TYPES, NODES, RELATIONSHIPS, Relationship
+from okrsync.schema import LABELS, NODE_TYPES, NODES, OWNER, RELATIONSHIPS, Relationship
 
 # Instants arrive as ISO text in row.times; datetime() makes them DateTime values (the driver's
 # own datetime encoding is pure Python and dominated a 100k load).
@@ -40,16 +40,23 @@ def split_statements(text: str) -> list[str]:
 
 
 def _match(var: str, label: str, key: str) -> str:
-    return f"({var}:{label} {{{NODE_TYPES[label].key}: {key}}})"
+    """A node of this organisation by its key: (organisation, key) is what identifies it."""
+    return f"({var}:{label} {{{OWNER}: $org, {NODE_TYPES[label].key}: {key}}})"
+
+
+def _owned(var: str) -> str:
+    return f"{var}.{OWNER} = $org"
 
 
 def create_nodes(label: str) -> str:
-    return f"UNWIND $rows AS row\nCREATE (n:{label})\nSET n = row.props\n{_SET_TIMES}"
+    return (
+        f"UNWIND $rows AS row\nCREATE (n:{label})\nSET n = row.props, {_owned('n')}\n{_SET_TIMES}"
+    )
 
 
 def merge_nodes(label: str) -> str:
     merge = _match("n", label, "row.key")
-    return f"UNWIND $rows AS row\nMERGE {merge}\nSET n = row.props\n{_SET_TIMES}"
+    return f"UNWIND $rows AS row\nMERGE {merge}\nSET n = row.props, {_owned('n')}\n{_SET_TIMES}"
 
 
 def update_nodes(label: str) -> str:
@@ -69,17 +76,17 @@ def _ends(rel: Relationship) -> str:
 
 
 def create_rels(rel: Relationship) -> str:
-    return f"{_ends(rel)}\nCREATE (a)-[:{rel.type}]->(b)"
+    return f"{_ends(rel)}\nCREATE (a)-[:{rel.type} {{{OWNER}: $org}}]->(b)"
 
 
 def link_rels(rel: Relationship) -> str:
-    return f"{_ends(rel)}\nMERGE (a)-[:{rel.type}]->(b)"
+    return f"{_ends(rel)}\nMERGE (a)-[:{rel.type} {{{OWNER}: $org}}]->(b)"
 
 
 def unlink_rels(rel: Relationship) -> str:
-    start = f"(:{rel.start} {{{NODE_TYPES[rel.start].key}: row.from}})"
-    end = f"(:{rel.end} {{{NODE_TYPES[rel.end].key}: row.to}})"
-    return f"UNWIND $rows AS row\nMATCH {start}-[r:{rel.type}]->{end}\nDELETE r"
+    start = _match("", rel.start, "row.from")
+    end = _match("", rel.end, "row.to")
+    return f"UNWIND $rows AS row\nMATCH {start}-[r:{rel.type} {{{OWNER}: $org}}]->{end}\nDELETE r"
 
 
 def _key_case(var: str) -> str:
@@ -88,38 +95,56 @@ def _key_case(var: str) -> str:
     return f"CASE {whens} END"
 
 
-def _any_label(var: str) -> str:
-    return " OR ".join(f"{var}:{label}" for label in LABELS)
+def _each_label(labels: tuple[str, ...], returns: str) -> str:
+    """This organisation's nodes of each label, one index seek per label (a UNION ALL);
+    `returns` may name the label's key as {key}."""
+    parts = []
+    for label in labels:
+        key = f"n.{NODE_TYPES[label].key}"
+        parts.append(
+            f"MATCH (n:{label}) WHERE {_owned('n')} AND {key} IS NOT NULL "
+            f"RETURN '{label}' AS label, {returns.format(key=key)}"
+        )
+    return "\n  UNION ALL\n  ".join(parts)
 
 
 def read_nodes() -> str:
-    """Every mirrored node with its properties, instants apart as text (the driver decodes
-    DateTime values in pure Python: ~100 us each, a minute for a 100k-entity mirror)."""
+    """Every node of this organisation with its properties, instants apart as text (the driver
+    decodes DateTime values in pure Python: ~100 us each, a minute for a 100k-entity mirror).
+    The ownership mark is not a property of the mirror: it is left out."""
     return (
-        f"MATCH (n)\nWHERE {_any_label('n')}\n"
-        "WITH n, [key IN keys(n) | [key, valueType(n[key]) STARTS WITH 'ZONED DATETIME']] AS keys\n"
-        "RETURN labels(n) AS labels,\n"
+        f"CALL () {{\n  {_each_label(LABELS, 'n')}\n}}\n"
+        f"WITH label, n, [key IN keys(n) WHERE key <> '{OWNER}' |\n"
+        "  [key, valueType(n[key]) STARTS WITH 'ZONED DATETIME']] AS keys\n"
+        "RETURN label,\n"
         "       [k IN keys WHERE NOT k[1] | [k[0], n[k[0]]]] AS props,\n"
         "       [k IN keys WHERE k[1] | [k[0], toString(n[k[0]])]] AS times"
     )
 
 
 def read_rels() -> str:
-    """Every mirrored relationship, grouped by start node (each record costs the driver ~35 us
-    of Python: 155k records rather than 740k at 100k entities)."""
+    """Every relationship of this organisation, grouped by start node (each record costs the
+    driver ~35 us of Python: 155k records rather than 740k at 100k entities)."""
+    starts = tuple(dict.fromkeys(r.start for r in RELATIONSHIPS))
     types = "|".join(dict.fromkeys(r.type for r in RELATIONSHIPS))
     return (
-        f"MATCH (a)-[r:{types}]->(b)\nWHERE ({_any_label('a')}) AND ({_any_label('b')})\n"
-        f"WITH a, collect([type(r), labels(b), {_key_case('b')}]) AS out\n"
-        f"RETURN labels(a) AS fromLabels, {_key_case('a')} AS fromKey, out"
+        f"CALL () {{\n  {_each_label(starts, '{key} AS fromKey, n')}\n}}\n"
+        f"CALL (n) {{\n  MATCH (n)-[r:{types}]->(b)\n  WHERE {_owned('r')} AND {_owned('b')}\n"
+        f"  RETURN collect([type(r), labels(b), {_key_case('b')}]) AS out\n}}\n"
+        "RETURN label AS fromLabel, fromKey, out"
     )
 
 
 def counts() -> str:
-    """Nodes per label and relationships per type, answered from Neo4j's count store."""
-    parts = [f"MATCH (n:{label}) RETURN '{label}' AS name, count(n) AS count" for label in LABELS]
+    """This organisation's nodes per label and relationships per type: index seeks (the
+    constraints' and the relationship indexes below)."""
+    parts = [
+        f"MATCH (n:{label}) WHERE {_owned('n')} AND n.{NODE_TYPES[label].key} IS NOT NULL "
+        f"RETURN '{label}' AS name, count(n) AS count"
+        for label in LABELS
+    ]
     parts += [
-        f"MATCH ()-[r:{t}]->() RETURN '{t}' AS name, count(r) AS count"
+        f"MATCH ()-[r:{t}]->() WHERE {_owned('r')} RETURN '{t}' AS name, count(r) AS count"
         for t in dict.fromkeys(r.type for r in RELATIONSHIPS)
     ]
     return "\nUNION ALL ".join(parts)
@@ -130,12 +155,24 @@ def _snake(name: str) -> str:
 
 
 def constraints() -> list[str]:
-    """One uniqueness constraint per mirrored label; each gives the index every MERGE uses."""
-    return [
-        f"CREATE CONSTRAINT {_snake(n.label)}_{_snake(n.key)} IF NOT EXISTS "
-        f"FOR (n:{n.label}) REQUIRE n.{n.key} IS UNIQUE"
+    """Per label, uniqueness of (organisation, key): it gives the index every MERGE and every
+    scoped read uses. Per relationship type, an index on the organisation (the counts)."""
+    nodes = [
+        f"CREATE CONSTRAINT {_snake(n.label)}_org_{_snake(n.key)} IF NOT EXISTS "
+        f"FOR (n:{n.label}) REQUIRE (n.{OWNER}, n.{n.key}) IS UNIQUE"
         for n in NODES
     ]
+    rels = [
+        f"CREATE INDEX {t.lower()}_org IF NOT EXISTS FOR ()-[r:{t}]-() ON (r.{OWNER})"
+        for t in dict.fromkeys(r.type for r in RELATIONSHIPS)
+    ]
+    return nodes + rels
+
+
+def legacy_constraints() -> dict[str, tuple[str, str]]:
+    """The single-key constraints okrsync created before organisations shared a database, by
+    name: (label, key). They forbid a second organisation's nodes with the same ids."""
+    return {f"{_snake(n.label)}_{_snake(n.key)}": (n.label, n.key) for n in NODES}
 
 
 def reference_create_nodes(label: str) -> str:
@@ -143,7 +180,7 @@ def reference_create_nodes(label: str) -> str:
     times = ", ".join(
         f"n.{p} = datetime(row.times.{p})" for p in sorted(NODE_TYPES[label].instants)
     )
-    text = f"UNWIND $rows AS row\nCREATE (n:{label})\nSET n = row.props"
+    text = f"UNWIND $rows AS row\nCREATE (n:{label})\nSET n = row.props, {_owned('n')}"
     return f"{text}\nSET {times}" if times else text
 
 

@@ -54,7 +54,9 @@ def main() -> None:
             clock.at = moment
             syncer.run()
         page = Path(tmp) / "report.html"
-        write_report(graph, "Q1 2026", page, days=30, now=datetime(2026, 3, 25, tzinfo=UTC))
+        write_report(
+            graph, "default", "Q1 2026", page, days=30, now=datetime(2026, 3, 25, tzinfo=UTC)
+        )
         driver = browser()
         try:
             driver.set_window_size(1100, 1500)

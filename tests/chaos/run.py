@@ -114,7 +114,7 @@ class Chaos:
         self.daemon: DaemonProcess | None = None
         self.outputs: list[str] = []
         self.graph = Graph.connect(self.uri, self.user, self.password)
-        self.mirror = Mirror(self.graph, 5000)
+        self.mirror = Mirror(self.graph, "default", 5000)
 
     # --- the parts -----------------------------------------------------------------------
 

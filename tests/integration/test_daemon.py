@@ -85,7 +85,13 @@ def test_daemon_lifecycle(
         # Follows the org as it changes.
         simulator.sim.mutate(lambda o: o.evolve(25))
         wait_for(lambda: mirrored(graph, simulator.url), what="churn mirrored")
-        assert metric(port, 'okrsync_entities{label="Objective"}') == len(simulator.org.objectives)
+        # The metric is set once the cycle's follow-up steps are done too: wait for it.
+        wait_for(
+            lambda: (
+                metric(port, 'okrsync_entities{label="Objective"}') == len(simulator.org.objectives)
+            ),
+            what="the entities metric",
+        )
         assert metric(port, 'okrsync_cycles_total{outcome="success"}') >= 2
         # The API goes away: failures are logged, health turns 503, the daemon keeps running.
         simulator.stop()

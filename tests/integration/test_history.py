@@ -18,7 +18,7 @@ from okrsync.graph import Graph
 from okrsync.simulator import Org, SimulatorServer
 from okrsync.simulator.org import parse_api_time
 from okrsync.sync import SyncCycle
-from tests.helpers import Clock, sync_cycle
+from tests.helpers import ORG, Clock, sync_cycle
 from tests.spec import DATA
 
 T0 = datetime(2026, 3, 1, 12, tzinfo=UTC)
@@ -26,7 +26,9 @@ T1 = datetime(2026, 3, 10, 12, tzinfo=UTC)
 
 
 def rows(graph: Graph, name: str, **params: Any) -> list[dict[str, Any]]:
-    return [{k: queries.plain(v) for k, v in r.items()} for r in queries.run(graph, name, params)]
+    return [
+        {k: queries.plain(v) for k, v in r.items()} for r in queries.run(graph, name, params, ORG)
+    ]
 
 
 def count(graph: Graph, query: str) -> int:
@@ -223,7 +225,7 @@ def test_report_is_a_self_contained_page(history: Any, graph: Graph, tmp_path: P
     """One chart per objective of the period, the slipped list, nothing fetched from anywhere."""
     from okrsync.report import progress_series, render
 
-    page = render(graph, "Q1 2026", days=7, now=datetime(2026, 3, 12, tzinfo=UTC))
+    page = render(graph, ORG, "Q1 2026", days=7, now=datetime(2026, 3, 12, tzinfo=UTC))
     assert page.count("<section class='objective'>") == 3
     assert page.count("<svg") == 3
     assert "O-2 Sales pipeline v2" in page
@@ -248,7 +250,7 @@ def test_report_is_a_self_contained_page(history: Any, graph: Graph, tmp_path: P
     out = tmp_path / "r.html"
     from okrsync.report import write_report
 
-    assert write_report(graph, "Q1 2026", out) == 3
+    assert write_report(graph, ORG, "Q1 2026", out) == 3
     assert out.read_text().startswith("<!doctype html>")
 
 

@@ -29,6 +29,8 @@ EXPECTED_ENV_NAMES = {
     "NEO4J_PASSWORD": "neo4j_password",
     "OKRSYNC_NEO4J_PASSWORD_FILE": "neo4j_password_file",
     "NEO4J_DATABASE": "neo4j_database",
+    "OKRSYNC_ORG": "org",
+    "OKRSYNC_MAX_DELETES": "max_deletes",
     "OKRSYNC_STATE_DIR": "state_dir",
     "OKRSYNC_BATCH_SIZE": "batch_size",
     "OKRSYNC_MAX_DELETE_FRACTION": "max_delete_fraction",
@@ -57,6 +59,7 @@ EXPECTED_RECONNECT = frozenset(
         "neo4j_username",
         "neo4j_password",
         "neo4j_database",
+        "org",
         "state_dir",
         "jira_url",
         "jira_email",
@@ -117,7 +120,11 @@ class TestConfig:
             ("interval = 'soon'", "interval: expected a number"),
             ("nonsense = 1", "unknown setting 'nonsense'"),
             ("interval = [", "not valid TOML"),
-            ("max_delete_fraction = 2.0", "max_delete_fraction must be in"),
+            ("max_delete_fraction = 2.0", "max_delete_fraction must be above 0 and below 1"),
+            ("max_delete_fraction = 1.0", "1 would turn the deletion guard off"),
+            ("max_deletes = 0", "max_deletes must be at least 1"),
+            ("org = 'a b'", "org 'a b': 1-64 letters"),
+            ("org = ''", "org '': 1-64 letters"),
             ("base_url = 'mars'", "base_url 'mars'"),
             ("[neo4j]\nuri = 'http://x'", "neo4j_uri 'http://x'"),
             ("log_level = 'loud'", "log_level must be one of"),
@@ -193,7 +200,7 @@ class TestDerived:
             assert d.spec.doc.strip() == d.spec.doc != "", d.name
             assert "\n" not in d.spec.doc, d.name
         envs = [d.spec.env for d in declared]
-        assert len(set(envs)) == len(envs) == 29
+        assert len(set(envs)) == len(envs) == 31
 
     def test_secrets_are_the_secret_typed_settings_each_with_a_file(self) -> None:
         """A setting has a credential exactly when its type is Secret, and a *_file companion."""

@@ -126,41 +126,47 @@ class TestTransformFollowsTheModel:
 
 class TestStatementsFollowTheModel:
     def test_a_statement_per_label_and_verb(self) -> None:
-        """create/merge/update/delete for every label, keyed by its declared key."""
+        """create/merge/update/delete for every label, keyed by (organisation, declared key);
+        what creates a node marks it as the organisation's."""
         names = st.all_statements()
         for node in NODES:
             for verb in ("create", "merge", "update", "delete"):
                 text = names[f"nodes/{verb}_{node.label}"]
                 assert f":{node.label}" in text
                 if verb != "create":
-                    assert f"{{{node.key}: " in text
+                    assert f":{node.label} {{okrsyncOrg: $org, {node.key}: " in text
+                if verb in ("create", "merge"):
+                    assert "n.okrsyncOrg = $org" in text
 
     def test_a_statement_per_relationship_and_verb(self) -> None:
         """create/link/unlink for every declared relationship, between its declared labels."""
         for rel in RELATIONSHIPS:
             for verb in ("create", "link", "unlink"):
                 text = st.statement(f"rels/{verb}_{rel.name}")
-                assert f":{rel.start} {{{NODE_TYPES[rel.start].key}: row.from}}" in text
-                assert f":{rel.end} {{{NODE_TYPES[rel.end].key}: row.to}}" in text
-                assert f":{rel.type}]" in text
+                start_key, end_key = NODE_TYPES[rel.start].key, NODE_TYPES[rel.end].key
+                assert f":{rel.start} {{okrsyncOrg: $org, {start_key}: row.from}}" in text
+                assert f":{rel.end} {{okrsyncOrg: $org, {end_key}: row.to}}" in text
+                assert f":{rel.type} {{okrsyncOrg: $org}}]" in text
 
     def test_reads_counts_and_constraints_name_every_label_and_type(self) -> None:
         """The read-back, the counts and the constraints cover the whole model, and the
         read-back keys each label by its own key (a User by accountId)."""
         for label in LABELS:
-            assert f"n:{label}" in st.read_nodes()
-            assert f"'{label}' AS name" in st.counts()
-            assert f"WHEN b:{label} THEN b.{NODE_TYPES[label].key}" in st.read_rels()
+            key = NODE_TYPES[label].key
+            owned = f"MATCH (n:{label}) WHERE n.okrsyncOrg = $org AND n.{key} IS NOT NULL"
+            assert owned in st.read_nodes()
+            assert f"{owned} RETURN '{label}' AS name" in st.counts()
+            assert f"WHEN b:{label} THEN b.{key}" in st.read_rels()
         for rel_type in REL_TYPES:
             assert f"'{rel_type}' AS name" in st.counts()
             assert rel_type in st.read_rels()
         assert [c.split(" FOR ")[1] for c in st.constraints()] == [
-            f"(n:{n.label}) REQUIRE n.{n.key} IS UNIQUE" for n in NODES
-        ]
+            f"(n:{n.label}) REQUIRE (n.okrsyncOrg, n.{n.key}) IS UNIQUE" for n in NODES
+        ] + [f"()-[r:{t}]-() ON (r.okrsyncOrg)" for t in REL_TYPES]
 
     def test_no_value_is_ever_part_of_a_statement(self) -> None:
         """Every row value travels as a parameter: the text names only the model's own words."""
-        words = set(LABELS) | set(REL_TYPES) | {n.key for n in NODES}
+        words = set(LABELS) | set(REL_TYPES) | {n.key for n in NODES} | {"okrsyncOrg"}
         for text in st.all_statements().values():
             for quoted in re.findall(r"'([^']*)'", text):
                 assert quoted in words or quoted.startswith("ZONED"), quoted
