@@ -32,7 +32,7 @@ import neo4j
 
 from okrsync.api import OkrApiClient
 from okrsync.diff import plan_changes
-from okrsync.graph import Graph, History, Mirror, WriteStats
+from okrsync.graph import Constraints, Graph, Mirror, WriteStats
 from okrsync.graph.statements import reference_create_nodes, statement
 from okrsync.graph.values import to_neo4j
 from okrsync.schema import LABELS
@@ -199,8 +199,7 @@ class Bench:
 
     def empty_database(self) -> None:
         wipe(self.graph)
-        self.mirror.apply_schema()
-        History(self.graph, ORG, 5000).apply_schema()
+        Constraints(self.graph).apply()
 
     def shape(self) -> list[dict[str, Any]]:
         return self.graph.read(bench_cypher("graph_shape"))

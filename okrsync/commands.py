@@ -16,7 +16,7 @@ from okrsync.config import Settings
 from okrsync.daemon import Daemon
 from okrsync.diff import Plan
 from okrsync.errors import OkrsyncError
-from okrsync.graph import History, Mirror
+from okrsync.graph import Constraints
 from okrsync.runtime import open_client, open_graph, open_runtime
 from okrsync.state import StateStore
 
@@ -56,8 +56,7 @@ def describe_plan(plan: Plan) -> Iterator[str]:
 
 def apply_schema(settings: Settings) -> None:
     with open_graph(settings) as graph:
-        Mirror(graph, settings.org, settings.batch_size).apply_schema()
-        History(graph, settings.org, settings.batch_size).apply_schema()
+        Constraints(graph).apply()
 
 
 def simulate(

@@ -574,17 +574,7 @@ def validate(s: Settings) -> Settings:
             f"neo4j_uri {s.neo4j_uri!r}: the scheme must be bolt:// or neo4j://"
             " (optionally +s or +ssc)"
         )
-    if not 0 < s.max_delete_fraction < 1:
-        raise ConfigError(
-            "max_delete_fraction must be above 0 and below 1 (1 would turn the deletion guard"
-            " off; use --allow-mass-delete for one cycle)"
-        )
-    if s.max_deletes is not None and s.max_deletes < 1:
-        raise ConfigError("max_deletes must be at least 1 (or unset)")
-    if not ORG_NAME.fullmatch(s.org):
-        raise ConfigError(
-            f"org {s.org!r}: 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit"
-        )
+    _validate_sync(s)
     if s.batch_size < 1:
         raise ConfigError("batch_size must be at least 1")
     if s.comments and not s.checkins:
@@ -611,6 +601,21 @@ def validate(s: Settings) -> Settings:
     if s.stop_timeout < 0:
         raise ConfigError("stop_timeout must not be negative (seconds)")
     return s
+
+
+def _validate_sync(s: Settings) -> None:
+    """The organisation and the deletion guard."""
+    if not 0 < s.max_delete_fraction < 1:
+        raise ConfigError(
+            "max_delete_fraction must be above 0 and below 1 (1 would turn the deletion guard"
+            " off; use --allow-mass-delete for one cycle)"
+        )
+    if s.max_deletes is not None and s.max_deletes < 1:
+        raise ConfigError("max_deletes must be at least 1 (or unset)")
+    if not ORG_NAME.fullmatch(s.org):
+        raise ConfigError(
+            f"org {s.org!r}: 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit"
+        )
 
 
 def find_config(explicit: Path | None, environ: Mapping[str, str]) -> Path | None:

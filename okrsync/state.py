@@ -19,6 +19,7 @@ the stored fragments of the few entities that changed.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import hashlib
 import json
@@ -37,6 +38,7 @@ import structlog
 
 from okrsync import models, transform
 from okrsync.errors import StateError
+from okrsync.graph.adopt import LegacyMirror
 from okrsync.history import CheckinCursor
 from okrsync.schema import model_digest
 from okrsync.transform import Fragment, Rel, canonical
@@ -213,6 +215,20 @@ class StateStore:
             self._discard(str(exc))
             return None
 
+    def legacy(self) -> LegacyMirror | None:
+        """What a state written before organisations says okrsync wrote (None when the state
+        is missing or already names an organisation): the upgrade adopts exactly that."""
+        return read_legacy(self.path) if self.path.exists() else None
+
+    def claim(self) -> None:
+        """Record that the state's content now belongs to this organisation (after the
+        upgrade adopted it); its old version still makes the next cycle reconcile."""
+        try:
+            with contextlib.closing(self._connect()) as db:
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('org', ?)", (self.org,))
+        except sqlite3.Error as exc:
+            raise StateError(f"cannot write {self.path}: {exc}") from None
+
     def fragments(self, keys: Iterable[Key]) -> list[Fragment]:
         """The stored fragments of these entities (those the state holds)."""
         out: list[Fragment] = []
@@ -272,34 +288,10 @@ class StateStore:
                 raise StateError(f"cannot write {self.path}: {exc.strerror}") from None
 
     def _atomic_write(self, path: Path, write: Callable[[TextIO], object]) -> None:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=self.directory)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                write(f)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, path)
-            _fsync_dir(self.directory)
-        except OSError as exc:
-            Path(tmp).unlink(missing_ok=True)
-            raise StateError(f"cannot write {path}: {exc.strerror}") from None
-
-    # --- the feeds' cursors (check-ins, comments) -----------------------------------------
+        atomic_write(self.directory, path, write)
 
     def load_cursor(self, feed: str = "checkins") -> CheckinCursor:
-        path = self.directory / f"{feed}.json"
-        try:
-            return CheckinCursor.from_json(json.loads(path.read_bytes()))
-        except FileNotFoundError:
-            return CheckinCursor()
-        except (OSError, ValueError) as exc:
-            log.warning(
-                "state.cursor_unreadable",
-                path=str(path),
-                error=str(exc)[:200],
-                action=f"pulling the whole {feed} feed again",
-            )
-            return CheckinCursor()
+        return load_cursor(self.directory / f"{feed}.json", feed)
 
     def save_cursor(self, cursor: CheckinCursor, feed: str = "checkins") -> None:
         self._atomic_write(
@@ -325,3 +317,52 @@ def _fsync_dir(directory: Path) -> None:
         os.fsync(dir_fd)
     finally:
         os.close(dir_fd)
+
+
+def atomic_write(directory: Path, path: Path, write: Callable[[TextIO], object]) -> None:
+    """Write a file whole or not at all: a temporary file, fsynced, renamed over it."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+        _fsync_dir(directory)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise StateError(f"cannot write {path}: {exc.strerror}") from None
+
+
+def load_cursor(path: Path, feed: str) -> CheckinCursor:
+    """Where a feed was left; a missing or unreadable cursor starts the feed over."""
+    try:
+        return CheckinCursor.from_json(json.loads(path.read_bytes()))
+    except FileNotFoundError:
+        return CheckinCursor()
+    except (OSError, ValueError) as exc:
+        log.warning(
+            "state.cursor_unreadable",
+            path=str(path),
+            error=str(exc)[:200],
+            action=f"pulling the whole {feed} feed again",
+        )
+        return CheckinCursor()
+
+
+def read_legacy(path: Path) -> LegacyMirror | None:
+    """The keys and relationships a pre-organisation state holds; None if it names one."""
+    try:
+        with contextlib.closing(sqlite3.connect(path)) as db:
+            meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
+            if "org" in meta:
+                return None
+            legacy = LegacyMirror()
+            for table in ("entity", "shared"):
+                for label, node_id in db.execute(f"SELECT label, id FROM {table}"):  # noqa: S608
+                    legacy.keys.setdefault(label, []).append(node_id)
+            for (blob,) in db.execute("SELECT rels FROM entity"):
+                legacy.rels.extend(map(Rel._make, _RELS.decode(blob)))
+            return legacy
+    except (sqlite3.Error, ValueError):
+        return None  # unreadable: nothing can be adopted from it

@@ -24,7 +24,8 @@ from okrsync.api import OkrApiClient, Window
 from okrsync.config import Settings
 from okrsync.diff import NodeChange, Plan, plan_changes
 from okrsync.errors import MassDeleteRefused, OkrsyncError
-from okrsync.graph import Mirror, WriteStats
+from okrsync.graph import Constraints, Mirror, WriteStats
+from okrsync.graph.adopt import adopt
 from okrsync.schema import LABELS, REL_TYPES
 from okrsync.source import Record, SourceStream
 from okrsync.state import StateIndex, StateStore
@@ -115,11 +116,13 @@ def _shared_rows(
 
 
 class _Clock:
-    """A cycle's timings: fetching and transforming interleave as the source streams."""
+    """A cycle's timings (fetching and transforming interleave as the source streams) and how
+    many records it parsed."""
 
     def __init__(self) -> None:
         self.started = time.monotonic()
         self.timings: dict[str, float] = {"transform": 0.0}
+        self.parsed = 0
 
     def add(self, phase: str, since: float) -> float:
         now = time.monotonic()
@@ -143,8 +146,7 @@ class _Planned:
 
 
 class MirrorCycle:
-    """The mirror alone: mode, plan, guard, write, persist. Holds what lives across cycles:
-    the connections and the warnings already given."""
+    """The mirror alone (mode, plan, guard, write, persist), and what lives across cycles."""
 
     def __init__(
         self, client: OkrApiClient, mirror: Mirror, store: StateStore, settings: Settings
@@ -155,16 +157,16 @@ class MirrorCycle:
         self.settings = settings
         self._schema_applied = False
         self._warn_dangling = DanglingWarnings()
-        self.parsed = 0
 
     def run(
         self, *, dry_run: bool = False, full: bool = False, allow_mass_delete: bool = False
     ) -> CycleResult:
         clock = _Clock()
-        self.parsed = 0
         s = self.settings
         source = self.client.source(Window(s.window_start_ms, s.window_end_ms))
         source.start()  # the server builds the first answer while the state loads
+        if not dry_run:
+            adopt_legacy_mirror(self.store, self.mirror)
         index = self.store.load()
         mode, reason = self._choose_mode(index, full, dry_run)
         stats: WriteStats | None
@@ -182,7 +184,9 @@ class MirrorCycle:
             stats = None if dry_run else self._commit(planned, mode, clock)
         clock.timings["total"] = time.monotonic() - clock.started
         entities = {label: counts.get(label, 0) for label in LABELS}
-        return CycleResult(plan, mode, reason, dry_run, clock.timings, stats, entities, self.parsed)
+        return CycleResult(
+            plan, mode, reason, dry_run, clock.timings, stats, entities, clock.parsed
+        )
 
     def _choose_mode(self, index: StateIndex | None, full: bool, dry_run: bool) -> tuple[Mode, str]:
         counts = self.mirror.counts()
@@ -202,12 +206,12 @@ class MirrorCycle:
 
     def _ensure_schema(self) -> None:
         if not self._schema_applied:
-            self.mirror.apply_schema()
+            Constraints(self.mirror.graph).apply()
             self._schema_applied = True
 
     def _transform(self, record: Record, objective_ids: Container[str], clock: _Clock) -> Fragment:
         mark = time.monotonic()
-        self.parsed += 1
+        clock.parsed += 1
         frag = fragment(record.parse(), objective_ids)
         if frag.dangling:
             self._warn_dangling(frag.dangling)
@@ -341,6 +345,17 @@ class MirrorCycle:
         nodes = sum(counts[label] for label in LABELS)
         plan = Plan(bulk={"created": nodes, "linked": sum(counts[t] for t in REL_TYPES)})
         return plan, loader.stats, dict(counts)
+
+
+def adopt_legacy_mirror(store: StateStore, mirror: Mirror) -> None:
+    """A mirror and state an earlier release wrote (before organisations) are adopted as this
+    organisation's in one migration; the cycle then reconciles them without rewriting."""
+    legacy = store.legacy()
+    if legacy is None:
+        return
+    Constraints(mirror.graph).create()  # the new keys' indexes, before the marks need them
+    adopt(mirror.graph, mirror.org, legacy, mirror.batch_size)
+    store.claim()
 
 
 def guard_deletes(plan: Plan, mirrored: int, settings: Settings, allow: bool) -> None:

@@ -6,13 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from okrsync.errors import GraphError
 from okrsync.graph.session import BatchWriter, Graph, WriteStats
-from okrsync.graph.statements import cypher, split_statements
+from okrsync.graph.statements import cypher
 from okrsync.graph.values import to_neo4j
-
-# The history's single-key constraints of the releases before organisations: name -> label.
-LEGACY_CONSTRAINTS = {"update_id": "Update", "comment_id": "Comment", "sync_run_id": "SyncRun"}
 
 
 def _with_times(row: Mapping[str, Any]) -> dict[str, Any]:
@@ -27,25 +23,6 @@ class History:
         self.graph = graph
         self.org = org
         self.batch_size = batch_size
-
-    def apply_schema(self) -> None:
-        """The history's constraints and indexes; idempotent. Drops the single-key constraints
-        of the releases before organisations (they refuse another organisation's ids)."""
-        for name, label in LEGACY_CONSTRAINTS.items():
-            if self.graph.read(
-                "SHOW CONSTRAINTS YIELD name, labelsOrTypes, properties "
-                "WHERE name = $name AND labelsOrTypes = [$label] AND properties = ['id'] "
-                "RETURN name",
-                name=name,
-                label=label,
-            ):
-                self.graph.write(f"DROP CONSTRAINT {name} IF EXISTS")
-        for statement in split_statements(cypher("history/schema")):
-            try:
-                self.graph.write(statement)
-            except GraphError as exc:
-                if "EquivalentSchemaRuleAlreadyExists" not in str(exc):
-                    raise
 
     def _write(
         self,

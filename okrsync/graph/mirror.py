@@ -12,7 +12,6 @@ import neo4j
 import structlog
 
 from okrsync.diff import NodeChange, Plan
-from okrsync.errors import GraphError
 from okrsync.graph import statements as st
 from okrsync.graph.session import BatchWriter, Graph, WriteStats, as_graph_errors
 from okrsync.graph.values import instant, native, to_neo4j
@@ -59,29 +58,6 @@ class Mirror:
         self.org = org
         self.batch_size = batch_size
         self.before_batch = before_batch
-
-    def apply_schema(self) -> None:
-        """The (organisation, key) constraints and relationship indexes; idempotent. The
-        single-key constraints okrsync made before organisations are dropped, as they would
-        refuse another organisation's nodes with the same ids."""
-        for name, (label, key) in st.legacy_constraints().items():
-            found = self.graph.read(
-                "SHOW CONSTRAINTS YIELD name, labelsOrTypes, properties "
-                "WHERE name = $name AND labelsOrTypes = [$label] AND properties = [$key] "
-                "RETURN name",
-                name=name,
-                label=label,
-                key=key,
-            )
-            if found:
-                self.graph.write(f"DROP CONSTRAINT {name} IF EXISTS")
-                log.info("schema.legacy_constraint_dropped", name=name, label=label, key=key)
-        for statement in st.constraints():
-            try:
-                self.graph.write(statement)
-            except GraphError as exc:
-                if "EquivalentSchemaRuleAlreadyExists" not in str(exc):
-                    raise
 
     def apply(self, plan: Plan) -> WriteStats:
         """Write a plan: nodes (creates, updates), unlinks, links, then deletes."""

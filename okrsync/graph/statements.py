@@ -175,6 +175,25 @@ def legacy_constraints() -> dict[str, tuple[str, str]]:
     return {f"{_snake(n.label)}_{_snake(n.key)}": (n.label, n.key) for n in NODES}
 
 
+def adopt_nodes(label: str) -> str:
+    """Upgrade: mark the nodes an earlier release wrote (keys from its state) as this
+    organisation's. Before organisations a key was unique per label: the one node is ours."""
+    key = NODE_TYPES[label].key
+    return (
+        f"UNWIND $keys AS key\nMATCH (n:{label} {{{key}: key}})\n"
+        f"WHERE n.{OWNER} IS NULL\nSET {_owned('n')}"
+    )
+
+
+def adopt_rels(rel: Relationship) -> str:
+    """Upgrade: mark an earlier release's relationships between adopted nodes."""
+    start, end = _match("a", rel.start, "row.from"), _match("b", rel.end, "row.to")
+    return (
+        f"UNWIND $rows AS row\nMATCH {start}-[r:{rel.type}]->{end}\n"
+        f"WHERE r.{OWNER} IS NULL\nSET {_owned('r')}"
+    )
+
+
 def reference_create_nodes(label: str) -> str:
     """The benchmark's reference: plain CREATE with each instant named (no dynamic keys)."""
     times = ", ".join(
@@ -208,6 +227,10 @@ def all_statements() -> dict[str, str]:
             ("unlink", unlink_rels),
         ):
             out[f"rels/{verb}_{rel.name}"] = make_rel(rel)
+    for label in LABELS:
+        out[f"adopt/nodes_{label}"] = adopt_nodes(label)
+    for rel in RELATIONSHIPS:
+        out[f"adopt/rels_{rel.name}"] = adopt_rels(rel)
     out["read_nodes"] = read_nodes()
     out["read_rels"] = read_rels()
     out["counts"] = counts()

@@ -115,6 +115,17 @@ class TestInitialMirror:
         assert 0 < overdue == expected < len(simulator.org.objectives)
 
 
+    def test_a_cycle_puts_the_whole_schema_in_place(
+        self, syncer: SyncCycle, driver: neo4j.Driver
+    ) -> None:
+        """The mirror's (org, key) constraints and the history's, before the first write."""
+        syncer.run()
+        records, _, _ = driver.execute_query("SHOW CONSTRAINTS YIELD name RETURN name")
+        names = {r["name"] for r in records}
+        assert {"objective_org_id", "user_org_account_id", "update_org_id"} <= names
+        assert {"comment_org_id", "sync_run_org_id", "okrsync_lease_org"} <= names
+
+
 class TestIncremental:
     def test_no_op_cycle_writes_nothing(self, syncer: SyncCycle, graph: Graph) -> None:
         """Nothing changed in the source: no statement sent, all counts 0, in both modes."""
