@@ -15,8 +15,9 @@ from okrsync import config, log
 from okrsync.config import Settings
 from okrsync.daemon import Daemon
 from okrsync.diff import Plan
-from okrsync.errors import OkrsyncError
+from okrsync.errors import LeaseHeld, OkrsyncError
 from okrsync.graph import Constraints
+from okrsync.graph.lease import Lease
 from okrsync.runtime import open_client, open_graph, open_runtime
 from okrsync.state import StateStore
 
@@ -30,11 +31,29 @@ def sync_once(
     """One cycle; its summary, and the exit code it deserves."""
     store = StateStore(settings.state_dir, settings.org)
     with store.lock(), open_runtime(settings) as runtime:
-        result = runtime.cycle.run(dry_run=dry_run, full=full, allow_mass_delete=allow_mass_delete)
+        if not dry_run:  # a dry run writes nothing: it needs no lease
+            hold_lease(runtime.lease)
+        try:
+            result = runtime.cycle.run(
+                dry_run=dry_run, full=full, allow_mass_delete=allow_mass_delete
+            )
+        finally:
+            runtime.lease.release()
     if dry_run:
         for line in describe_plan(result.plan):
             print(line)
     return result.summary(), EXIT_STEP_FAILED if result.failed_steps else EXIT_OK
+
+
+def hold_lease(lease: Lease) -> None:
+    """The organisation's write lease, or one line saying who holds it."""
+    state = lease.acquire()
+    if not state.granted:
+        raise LeaseHeld(
+            f"organisation {lease.org!r} is being written by {state.holder} (its lease runs "
+            f"until {state.expires}): a second writer would race it; stop that okrsync, or "
+            "let it be the one that syncs"
+        )
 
 
 def describe_plan(plan: Plan) -> Iterator[str]:
@@ -172,6 +191,24 @@ def report(settings: Settings, period: str, out: Path, days: int) -> int:
     return 0
 
 
+DEMO_ORG = "demo"
+
+
+def demo_banner(settings: Settings, source: str) -> str:
+    """What the demo prints first: where to look, and at which organisation."""
+    port = (settings.http_listen or "127.0.0.1:9464").rsplit(":", 1)[1]
+    http = settings.neo4j_uri.replace("bolt://", "http://").replace(":7687", ":7474")
+    org = settings.org
+    return (
+        f"okrsync demo: syncing {source} as organisation {org!r} into {settings.neo4j_uri}"
+        f" every {settings.interval:g}s.\n  Open {http}/browser/ (user neo4j) and run:\n"
+        f"    :style http://localhost:{port}/browser/okrsync.grass\n"
+        f"    MATCH p=(:Objective {{okrsyncOrg: '{org}'}})-[:PARENT_OF|HAS_KR*1..3]->() "
+        "RETURN p LIMIT 150\n"
+        f"  Health: http://{settings.http_listen}/healthz   Ctrl-C stops."
+    )
+
+
 def demo(
     config_path: Path | None, overrides: dict[str, Any], *, objectives: int, seed: int, churn: int
 ) -> int:
@@ -184,24 +221,18 @@ def demo(
     if not probe.api_token:
         server = SimulatorServer(Org(objectives=objectives, seed=seed)).start()
         overrides.update(base_url=server.url, api_token="demo")  # noqa: S106 - simulator
+        # An organisation of its own (unless one is configured): the demo works whatever else
+        # the database holds, a test run's or an earlier demo's mirror included.
+        if probe.org == Settings().org:
+            overrides["org"] = DEMO_ORG
         if "OKRSYNC_STATE_DIR" not in os.environ:
             overrides["state_dir"] = str(Path(".state/demo").resolve())
         if churn:
             server.sim.churn(churn, float(overrides["interval"]))
     daemon = Daemon(config_path, overrides=overrides)
     log.configure(daemon.settings.log_level)
-    port = (daemon.settings.http_listen or "127.0.0.1:9464").rsplit(":", 1)[1]
-    source = f"simulated org on {server.url}" if server else daemon.settings.base_url
-    http = daemon.settings.neo4j_uri.replace("bolt://", "http://").replace(":7687", ":7474")
-    print(
-        f"okrsync demo: syncing {source} into {daemon.settings.neo4j_uri} every "
-        f"{daemon.settings.interval:g}s.\n  Open {http}/browser/ (user neo4j) and run:\n"
-        f"    :style http://localhost:{port}/browser/okrsync.grass\n"
-        "    MATCH p=(:Objective)-[:PARENT_OF|HAS_KR*1..3]->() RETURN p LIMIT 150\n"
-        f"  Health: http://{daemon.settings.http_listen}/healthz   Ctrl-C stops.",
-        file=sys.stderr,
-        flush=True,
-    )
+    source = f"a simulated org on {server.url}" if server else daemon.settings.base_url
+    print(demo_banner(daemon.settings, source), file=sys.stderr, flush=True)
     try:
         return daemon.run()
     finally:

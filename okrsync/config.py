@@ -241,6 +241,15 @@ class SyncSettings:
         doc="Refuse a cycle that would delete more than this fraction of the mirrored objectives"
         " and key results (an empty answer from the wrong region, a lost permission).",
     )
+    lease_seconds: float | None = setting(
+        None,
+        env="OKRSYNC_LEASE_SECONDS",
+        section="sync",
+        example=450.0,
+        doc="How long the organisation's write lease outlives its holder's last renewal: a"
+        " standby takes over that long after the active okrsync dies (unset: 1.5 x interval,"
+        " at least 3).",
+    )
     max_deletes: int | None = setting(
         None,
         env="OKRSYNC_MAX_DELETES",
@@ -610,6 +619,8 @@ def _validate_sync(s: Settings) -> None:
             "max_delete_fraction must be above 0 and below 1 (1 would turn the deletion guard"
             " off; use --allow-mass-delete for one cycle)"
         )
+    if s.lease_seconds is not None and s.lease_seconds < 1:
+        raise ConfigError("lease_seconds must be at least 1 (or unset)")
     if s.max_deletes is not None and s.max_deletes < 1:
         raise ConfigError("max_deletes must be at least 1 (or unset)")
     if not ORG_NAME.fullmatch(s.org):
@@ -647,6 +658,13 @@ def load(
     settings = replace(Settings(), **values)
     settings = replace(settings, state_dir=settings.state_dir.expanduser())
     return validate(settings)
+
+
+def lease_ttl(settings: Settings) -> float:
+    """Seconds the write lease lasts after its last renewal (see lease_seconds)."""
+    if settings.lease_seconds is not None:
+        return settings.lease_seconds
+    return max(1.5 * settings.interval, 3.0)
 
 
 def require_token(settings: Settings) -> Secret:

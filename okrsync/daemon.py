@@ -23,8 +23,9 @@ from typing import Any
 import structlog
 
 from okrsync import config, log
-from okrsync.config import Settings
+from okrsync.config import Settings, lease_ttl
 from okrsync.errors import ConfigError, MassDeleteRefused, OkrsyncError, StateError
+from okrsync.graph.lease import holder_id
 from okrsync.observe import Health, Metrics, ObserveServer
 from okrsync.runtime import Runtime, open_runtime, register_secrets
 from okrsync.state import StateStore
@@ -70,37 +71,17 @@ class Daemon:
         self.settings = self._load()  # a ConfigError here stops the daemon before it starts
         self.notifier = notifier or Notifier(self.environ)
         self.metrics = Metrics()
-        self.health = Health(self._health_age(self.settings))
-        self.stop_event = threading.Event()
-        self.reload_event = threading.Event()
-        self.wake = threading.Event()
+        self.health = Health(health_age(self.settings))
+        self.control = Control()
+        self.stop_event, self.reload_event = self.control.stop, self.control.reload
         self.outcomes = Outcomes(self.metrics, self.health, self.notifier)
         self.runtime: Runtime | None = None
+        self.lease = LeaseKeeper()
         self.cycles = 0
         self.ready = False
 
     def _load(self) -> Settings:
         return config.load(self.config_path, environ=self.environ, overrides=self.overrides)
-
-    @staticmethod
-    def _health_age(settings: Settings) -> float:
-        return settings.health_intervals * settings.interval
-
-    # --- control: signals, file watching -------------------------------------------------
-
-    def request_stop(self, *_: Any) -> None:
-        self.stop_event.set()
-        self.wake.set()
-
-    def request_reload(self, *_: Any) -> None:
-        self.reload_event.set()
-        self.wake.set()
-
-    def _on_signal(self, signum: int, _: FrameType | None) -> None:
-        if signum == signal.SIGHUP:
-            self.request_reload()
-        else:
-            self.request_stop()
 
     def reload(self) -> None:
         self.reload_event.clear()
@@ -117,8 +98,9 @@ class Daemon:
         self.settings = new
         log.configure(new.log_level)
         register_secrets(new)
-        self.health.max_age = self._health_age(new)
+        self.health.max_age = health_age(new)
         if config.RECONNECT.intersection(changed):
+            self.lease.release(self.runtime)  # another organisation or database: hand it on
             self._close_runtime()
         elif self.runtime is not None:
             self.runtime.configure(new)
@@ -130,12 +112,12 @@ class Daemon:
         register_secrets(self.settings)
         with StateStore(self.settings.state_dir).lock():
             for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-                signal.signal(signum, self._on_signal)
+                signal.signal(signum, self.control.on_signal)
             server = start_listener(self.settings.http_listen, self.health, self.metrics)
             if self.config_path is not None:
                 threading.Thread(
                     target=watch_config,
-                    args=(self.config_path, self.stop_event, self.request_reload),
+                    args=(self.config_path, self.stop_event, self.control.request_reload),
                     name="config-watch",
                     daemon=True,
                 ).start()
@@ -150,6 +132,7 @@ class Daemon:
                 self._loop()
             finally:
                 self.notifier.stopping()
+                self.lease.release(self.runtime)
                 self._close_runtime()
                 if server is not None:
                     server.stop()
@@ -163,7 +146,10 @@ class Daemon:
             outcome = self._run_cycle_bounded()
             if outcome == "stopped":
                 return
-            self._sleep(self._next_delay(outcome == "success"))
+            if outcome == "standby":  # look again soon: take over within about two intervals
+                self._sleep(min(self.settings.interval, lease_ttl(self.settings)) / 3)
+            else:
+                self._sleep(self._next_delay(outcome == "success"))
 
     def _next_delay(self, succeeded: bool) -> float:
         return next_delay(self.settings, self.outcomes.failures, succeeded)
@@ -175,8 +161,9 @@ class Daemon:
             if remaining <= 0:
                 return
             self.notifier.watchdog_if_due()
-            self.wake.wait(min(remaining, 0.5))
-            self.wake.clear()
+            self.lease.renew_if_due(self.runtime)
+            self.control.wake.wait(min(remaining, 0.5))
+            self.control.wake.clear()
 
     def _run_cycle_bounded(self) -> str:
         outcome: list[str] = []
@@ -187,6 +174,7 @@ class Daemon:
         stop_deadline: float | None = None
         while worker.is_alive():
             self.notifier.watchdog_if_due()
+            self.lease.renew_if_due(self.runtime)  # a long read renews it too
             worker.join(0.25)
             if self.stop_event.is_set() and stop_deadline is None:
                 stop_deadline = time.monotonic() + self.settings.stop_timeout
@@ -206,7 +194,10 @@ class Daemon:
     def _ensure_runtime(self) -> Runtime:
         if self.runtime is None:
             self.runtime = open_runtime(
-                self.settings, ping_api=True, before_batch=self._abandon_if_stopping
+                self.settings,
+                ping_api=True,
+                before_batch=self._abandon_if_stopping,
+                holder=self.lease.holder,
             )
             if not self.ready:
                 self.ready = True
@@ -232,9 +223,15 @@ class Daemon:
         started = time.monotonic()
         try:
             runtime = self._ensure_runtime()
-            # A full reconcile on the first cycle and every Nth: repairs edits the counts miss.
+            lease = runtime.lease.acquire()
+            if not lease.granted:
+                self.outcomes.standby(runtime.lease.org, lease.holder, lease.expires)
+                return "standby"
+            self.lease.renewed = time.monotonic()
+            # A full reconcile on the first cycle, on taking over from another holder (this
+            # state may be stale) and every Nth: repairs what the counts cannot see.
             every = self.settings.full_reconcile_every
-            full = self.cycles == 1 or (every > 0 and self.cycles % every == 0)
+            full = self.cycles == 1 or lease.taken or (every > 0 and self.cycles % every == 0)
             result = runtime.cycle.run(full=full)
         except CycleAbandoned:
             return "stopped"
@@ -272,8 +269,19 @@ class Outcomes:
             client.retries.clear()
             client.errors.clear()
 
+    def standby(self, org: str, holder: str | None, expires: str | None) -> None:
+        """Another okrsync writes this organisation: wait, ready to take over."""
+        self.failures = 0
+        reason = f"standby: organisation {org} is written by {holder} (lease until {expires})"
+        self.metrics.cycles.labels("standby").inc()
+        self.metrics.lease_held.set(0)
+        self.health.standby(reason)
+        self.notifier.status(reason)
+        logger.info("lease.standby", org=org, holder=holder, expires=expires)
+
     def succeeded(self, result: CycleResult) -> None:
         self.failures = 0
+        self.metrics.lease_held.set(1)
         summary = result.plan.summary()
         self.metrics.record_success(result.timings, summary, result.entities)
         self.health.success()
@@ -336,3 +344,58 @@ def next_delay(settings: Settings, failures: int, succeeded: bool) -> float:
         return max(0.0, interval + random.uniform(-jitter, jitter))
     backoff: float = FAILURE_BACKOFF_BASE * 2.0 ** min(failures - 1, 10)
     return min(interval, backoff)
+
+
+def health_age(settings: Settings) -> float:
+    """How old the last success may be while /healthz still says healthy."""
+    return settings.health_intervals * settings.interval
+
+
+class Control:
+    """What asks the daemon to stop or reload: signals, the config file watcher."""
+
+    def __init__(self) -> None:
+        self.stop = threading.Event()
+        self.reload = threading.Event()
+        self.wake = threading.Event()  # cuts a sleep short
+
+    def request_stop(self, *_: Any) -> None:
+        self.stop.set()
+        self.wake.set()
+
+    def request_reload(self, *_: Any) -> None:
+        self.reload.set()
+        self.wake.set()
+
+    def on_signal(self, signum: int, _: FrameType | None) -> None:
+        if signum == signal.SIGHUP:
+            self.request_reload()
+        else:
+            self.request_stop()
+
+
+class LeaseKeeper:
+    """The daemon's side of the write lease: one holder id for the process's life, renewed
+    every third of the lease's life between cycles (writes renew it too), released on stop."""
+
+    def __init__(self) -> None:
+        self.holder = holder_id()
+        self.renewed = 0.0
+
+    def renew_if_due(self, runtime: Runtime | None) -> None:
+        if runtime is None or not runtime.lease.held:
+            return
+        if time.monotonic() - self.renewed < runtime.lease.ttl / 3:
+            return
+        self.renewed = time.monotonic()
+        try:
+            runtime.lease.acquire()
+        except Exception as exc:  # a heartbeat: the cycle's own fence has the last word
+            logger.warning("lease.renew_failed", error=str(exc) or type(exc).__name__)
+
+    def release(self, runtime: Runtime | None) -> None:
+        if runtime is not None:
+            try:
+                runtime.lease.release()
+            except OkrsyncError as exc:
+                logger.warning("lease.release_failed", error=str(exc))

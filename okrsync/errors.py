@@ -16,6 +16,8 @@ OkrsyncError
 │   │   └── ApiServerError       5xx
 │   └── MalformedPayload         an answer that is not JSON or not the documented shape
 ├── GraphError                   Neo4j refused or could not be reached
+│   └── LeaseLost                another okrsync took this organisation's write lease
+├── LeaseHeld                    another okrsync writes this organisation (one-shot sync)
 ├── StateError                   the state directory cannot be used
 └── MassDeleteRefused            the deletion guard stopped a cycle
 """
@@ -99,6 +101,14 @@ class MalformedPayload(ApiError):
 
 class GraphError(OkrsyncError):
     """Neo4j could not be reached or refused a write."""
+
+
+class LeaseLost(GraphError):
+    """A write found the organisation's lease held by another okrsync: nothing was written."""
+
+
+class LeaseHeld(OkrsyncError):
+    """Another okrsync holds the organisation's write lease."""
 
 
 class StateError(OkrsyncError):

@@ -56,7 +56,12 @@ class Metrics:
         self.api_errors = Counter(
             "okrsync_api_errors", "API requests failed, by status or error", ["status"], registry=r
         )
-        for outcome in ("success", "failure", "refused"):
+        self.lease_held = Gauge(
+            "okrsync_lease_held",
+            "1 while this okrsync holds its organisation's write lease (active), 0 as a standby",
+            registry=r,
+        )
+        for outcome in ("success", "failure", "refused", "standby"):
             self.cycles.labels(outcome)
         for kind in ("created", "updated", "deleted", "linked", "unlinked"):
             self.changes.labels(kind)
@@ -92,16 +97,25 @@ class Health:
         self.started = time.time()
         self.last_success: float | None = None
         self.last_error: str | None = None
+        self.standby_reason: str | None = None
         self.lock = threading.Lock()
 
     def success(self) -> None:
         with self.lock:
             self.last_success = time.time()
             self.last_error = None
+            self.standby_reason = None
+
+    def standby(self, reason: str) -> None:
+        """A hot standby is healthy: it is ready to take over, and says so."""
+        with self.lock:
+            self.standby_reason = reason
+            self.last_error = None
 
     def failure(self, error: str) -> None:
         with self.lock:
             self.last_error = error
+            self.standby_reason = None  # a failing cycle, whatever the role, is a failure
 
     def report(self) -> tuple[bool, dict[str, Any]]:
         with self.lock:
@@ -111,6 +125,16 @@ class Health:
                 "last_error": self.last_error,
                 "max_age_seconds": self.max_age,
             }
+            body["role"] = (
+                "standby"
+                if self.standby_reason
+                else "active"
+                if self.last_success is not None
+                else "starting"
+            )
+            if self.standby_reason is not None:
+                body["reason"] = self.standby_reason
+                return True, body
             if self.last_error is not None:
                 body["reason"] = f"last cycle failed: {self.last_error}"
                 return False, body

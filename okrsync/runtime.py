@@ -11,9 +11,10 @@ from datetime import UTC, datetime
 
 from okrsync import log
 from okrsync.api import OkrApiClient
-from okrsync.config import Settings, require_token
+from okrsync.config import Settings, lease_ttl, require_token
 from okrsync.errors import ConfigError, OkrsyncError
 from okrsync.graph import Graph, History, Mirror
+from okrsync.graph.lease import Lease
 from okrsync.jira import JiraClient
 from okrsync.state import StateStore
 from okrsync.steps import Step
@@ -96,12 +97,13 @@ def build_cycle(
     *,
     before_batch: Callable[[str], None] | None = None,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    writer: str | None = None,
 ) -> SyncCycle:
     """The sync cycle over connections that are already open."""
     mirror = Mirror(graph, settings.org, settings.batch_size, before_batch)
     history = History(graph, settings.org, settings.batch_size)
     steps = follow_up_steps(settings, client, history, store, jira, now)
-    return SyncCycle(MirrorCycle(client, mirror, store, settings), steps, now)
+    return SyncCycle(MirrorCycle(client, mirror, store, settings), steps, now, writer)
 
 
 @dataclass
@@ -114,7 +116,9 @@ class Runtime:
     store: StateStore
     jira: JiraClient | None = None
     before_batch: Callable[[str], None] | None = None
+    holder: str | None = None  # the write lease's holder id (one per process)
     cycle: SyncCycle = field(init=False)
+    lease: Lease = field(init=False)
 
     def __post_init__(self) -> None:
         self.configure(self.settings)
@@ -122,8 +126,15 @@ class Runtime:
     def configure(self, settings: Settings) -> None:
         """Apply settings that need no new connection (the daemon's reload)."""
         self.settings = settings
+        self.lease = Lease(self.graph, settings.org, lease_ttl(settings), self.holder)
         self.cycle = build_cycle(
-            settings, self.client, self.graph, self.store, self.jira, before_batch=self.before_batch
+            settings,
+            self.client,
+            self.graph,
+            self.store,
+            self.jira,
+            before_batch=self.before_batch,
+            writer=self.lease.holder,
         )
 
     def close(self) -> None:
@@ -144,6 +155,7 @@ def open_runtime(
     *,
     ping_api: bool = False,
     before_batch: Callable[[str], None] | None = None,
+    holder: str | None = None,
 ) -> Runtime:
     """Open every connection the settings describe; on a failure close what was opened.
     `ping_api`: one cheap authenticated request first (the daemon's start-up check)."""
@@ -157,4 +169,4 @@ def open_runtime(
     except BaseException:
         client.close()
         raise
-    return Runtime(settings, client, graph, store, open_jira(settings), before_batch)
+    return Runtime(settings, client, graph, store, open_jira(settings), before_batch, holder)

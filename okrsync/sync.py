@@ -444,10 +444,12 @@ class SyncCycle:
         mirror_cycle: MirrorCycle,
         steps: Sequence[Step] = (),
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        writer: str | None = None,
     ) -> None:
         self.mirror_cycle = mirror_cycle
         self.steps = list(steps)
         self.now = now
+        self.writer = writer
 
     def run(
         self, *, dry_run: bool = False, full: bool = False, allow_mass_delete: bool = False
@@ -469,6 +471,7 @@ class SyncCycle:
                 started_at,
                 every=result.mode != "incremental",
                 per_field=result.mode != "load",
+                writer=self.writer,
             )
             for step in self.steps:
                 self._follow_up(step, ctx, result)

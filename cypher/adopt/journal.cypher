@@ -1,14 +1,12 @@
-// Upgrade: the change journal. Before organisations one database held one okrsync mirror, so
-// every unmarked SyncRun is that mirror's; its Changes and their edges follow it.
+// Upgrade: the change journal's runs. Before organisations one database held one okrsync
+// mirror; a run is recognised by what only okrsync's SyncRun carries (its id's shape, its
+// instants and its five counts), never by its label alone.
 MATCH (r:SyncRun)
-WHERE r.okrsyncOrg IS NULL AND r.startedAt IS NOT NULL
+WHERE r.okrsyncOrg IS NULL AND r.id =~ '\d{4}-\d\d-\d\dT.*-[0-9a-f]{8}'
+  AND valueType(r.startedAt) STARTS WITH 'ZONED DATETIME'
+  AND valueType(r.finishedAt) STARTS WITH 'ZONED DATETIME'
+  AND r.created IS NOT NULL AND r.updated IS NOT NULL AND r.deleted IS NOT NULL
+  AND r.linked IS NOT NULL AND r.unlinked IS NOT NULL
 WITH r LIMIT $limit
 SET r.okrsyncOrg = $org
-WITH r
-OPTIONAL MATCH (r)-[rec:RECORDED]->(c:Change)
-SET rec.okrsyncOrg = $org, c.okrsyncOrg = $org
-WITH c
-OPTIONAL MATCH (c)-[a:ABOUT]->(e)
-WHERE e.okrsyncOrg = $org
-SET a.okrsyncOrg = $org
-RETURN count(*) AS n
+RETURN count(r) AS n

@@ -71,7 +71,7 @@ def _adopt_history(graph: Graph, org: str, legacy: LegacyMirror, batch_size: int
             ids = legacy.keys.get(label, [])
             out.add("adopt/checkins", cypher("adopt/checkins"), ids, param="ids", org=org)
     marked = {"checkins": stats.counters["properties_set"]}
-    for name in ("previous", "comments", "replies", "journal"):
+    for name in ("previous", "comments", "replies", "journal", "changes", "about"):
         marked[name] = _until_done(graph, cypher(f"adopt/{name}"), org, batch_size)
     return marked
 

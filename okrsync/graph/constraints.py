@@ -28,14 +28,16 @@ class Constraints:
     def create(self) -> None:
         for statement in [*st.constraints(), *st.split_statements(st.cypher("history/schema"))]:
             try:
-                self.graph.write(statement)
+                self.graph.write(statement, fenced=False)
             except GraphError as exc:
                 if "EquivalentSchemaRuleAlreadyExists" not in str(exc):
                     raise
 
     def drop_legacy(self) -> None:
-        """Only constraints with okrsync's old names and exact definitions: they refuse
-        another organisation's nodes with the same ids."""
+        """Only constraints with okrsync's old names and exact definitions (they refuse another
+        organisation's nodes with the same ids), and only while no node of that label lacks an
+        organisation: otherwise the constraint may be another application's, or guard a mirror
+        an earlier release wrote that this state does not know; it is kept, and said."""
         legacy = dict(st.legacy_constraints())
         legacy.update({name: (label, "id") for name, label in LEGACY_HISTORY.items()})
         for name, (label, key) in legacy.items():
@@ -47,6 +49,21 @@ class Constraints:
                 label=label,
                 key=key,
             )
-            if found:
-                self.graph.write(f"DROP CONSTRAINT {name} IF EXISTS")
-                log.info("schema.legacy_constraint_dropped", name=name, label=label, key=key)
+            if not found:
+                continue
+            unmarked = self.graph.read(
+                f"MATCH (n:{label}) WHERE n.okrsyncOrg IS NULL RETURN count(n) > 0 AS any"
+            )
+            if unmarked[0]["any"]:
+                log.warning(
+                    "schema.legacy_constraint_kept",
+                    name=name,
+                    label=label,
+                    key=key,
+                    reason=f"{label} nodes without an organisation exist: another application's,"
+                    " or a mirror an earlier okrsync wrote whose state directory this one lacks"
+                    " (upgrade from the host that has it)",
+                )
+                continue
+            self.graph.write(f"DROP CONSTRAINT {name} IF EXISTS", fenced=False)
+            log.info("schema.legacy_constraint_dropped", name=name, label=label, key=key)

@@ -16,7 +16,7 @@ from typing import Any
 import neo4j
 from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable
 
-from okrsync.errors import GraphError
+from okrsync.errors import GraphError, LeaseLost
 from okrsync.graph.statements import cypher
 
 COUNTER_FIELDS = (
@@ -63,6 +63,9 @@ class Graph:
     def __init__(self, driver: neo4j.Driver, database: str | None = None) -> None:
         self.driver = driver
         self.database = database
+        # While a write lease is held (graph/lease.py): the statement that opens every write
+        # transaction, checking and extending it.
+        self.fence: Statement | None = None
 
     @classmethod
     def connect(
@@ -110,15 +113,44 @@ class Graph:
     def session(self, **kw: Any) -> neo4j.Session:
         return self.driver.session(database=self.database, **kw)
 
-    def write(self, query: str, stats: WriteStats | None = None, **params: Any) -> None:
-        """One statement in its own managed transaction."""
-        self.write_all([(query, params)], stats)
+    def write(
+        self,
+        query: str,
+        stats: WriteStats | None = None,
+        *,
+        fenced: bool = True,
+        returning: list[dict[str, Any]] | None = None,
+        **params: Any,
+    ) -> None:
+        """One statement in its own managed transaction; `returning` receives its rows.
+        `fenced=False`: not under the lease (the lease itself, schema changes)."""
+        self.write_all([(query, params)], stats, fenced=fenced, returning=returning)
 
-    def write_all(self, statements: Sequence[Statement], stats: WriteStats | None) -> None:
-        """Statements in order, in one managed transaction (retried whole by the driver)."""
+    def write_all(
+        self,
+        statements: Sequence[Statement],
+        stats: WriteStats | None,
+        *,
+        fenced: bool = True,
+        returning: list[dict[str, Any]] | None = None,
+    ) -> None:
+        """Statements in order, in one managed transaction (retried whole by the driver),
+        opened by the lease's fence when one is held: it raises LeaseLost, before anything is
+        written, when another holder took the lease."""
+        fence = self.fence if fenced else None
 
         def work(tx: neo4j.ManagedTransaction) -> list[neo4j.ResultSummary]:
-            return [tx.run(query, **params).consume() for query, params in statements]
+            if returning is not None:
+                returning.clear()  # a retried transaction's rows replace the failed attempt's
+            if fence is not None and tx.run(fence[0], **fence[1]).single(strict=True)[0] == 0:
+                raise LeaseLost("another okrsync took this organisation's write lease over")
+            summaries = []
+            for query, params in statements:
+                result = tx.run(query, **params)
+                if returning is not None:
+                    returning.extend(record.data() for record in result)
+                summaries.append(result.consume())
+            return summaries
 
         with as_graph_errors("write"), self.session() as session:
             summaries = session.execute_write(work)

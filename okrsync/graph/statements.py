@@ -65,7 +65,15 @@ def update_nodes(label: str) -> str:
 
 
 def delete_nodes(label: str) -> str:
-    return f"UNWIND $keys AS key\nMATCH {_match('n', label, 'key')}\nDETACH DELETE n"
+    """Delete the organisation's nodes with their relationships of this organisation. A node that
+    another application's relationships still reach is not deleted (that would delete those too):
+    it is disowned, left to that application without okrsync's mark."""
+    return (
+        f"UNWIND $keys AS key\nMATCH {_match('n', label, 'key')}\n"
+        f"CALL (n) {{\n  MATCH (n)-[r]-()\n  WHERE {_owned('r')}\n  DELETE r\n}}\n"
+        f"CALL (n) {{\n  WITH n WHERE EXISTS {{ (n)--() }}\n  REMOVE n.{OWNER}\n}}\n"
+        "CALL (n) {\n  WITH n WHERE NOT EXISTS { (n)--() }\n  DELETE n\n}"
+    )
 
 
 def _ends(rel: Relationship) -> str:

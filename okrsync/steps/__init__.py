@@ -24,6 +24,8 @@ class StepContext:
     every: bool
     # False for the first mirror of an org: the journal records its counts only.
     per_field: bool
+    # Who wrote the cycle (the lease holder), for the journal's SyncRun.
+    writer: str | None = None
 
 
 class Step(Protocol):

@@ -28,6 +28,8 @@ class ChangeJournal:
             return {"changes": 0, "pruned": 0}  # a quiet cycle writes nothing at all
         finished = self.now()
         run, changes = journal(ctx.plan, ctx.cycle_id, ctx.started_at, finished, ctx.per_field)
+        if ctx.writer:
+            run["writer"] = ctx.writer
         self.history.write_journal(run, changes)
         # Pruning only in cycles that changed something, for the same reason.
         cutoff = iso(finished - timedelta(days=self.retention_days)) or ""

@@ -3,9 +3,11 @@ and other organisations with the same ids, share one Neo4j database untouched.""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
 import neo4j
 import pytest
 
@@ -13,7 +15,16 @@ from okrsync import queries
 from okrsync.errors import MassDeleteRefused
 from okrsync.graph import Graph
 from okrsync.simulator import Org, SimulatorServer
-from tests.helpers import assert_mirrors, counts, read_state, sync_cycle
+from tests.helpers import (
+    Clock,
+    DaemonProcess,
+    assert_mirrors,
+    counts,
+    free_port,
+    read_state,
+    sync_cycle,
+    wait_for,
+)
 
 FOREIGN = {"app": "hr-import", "owner": "someone else"}
 
@@ -150,3 +161,104 @@ def test_the_guard_counts_shared_lookups_and_honours_an_absolute_cap(
             cycle.run()
         assert counts(graph) == before
         assert cycle.run(allow_mass_delete=True).plan.node_deletes() == len(used)
+
+
+def test_the_demo_runs_as_its_own_organisation_whatever_the_database_holds(
+    graph: Graph, simulator: SimulatorServer, cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    """`make run` after a test run (another organisation's mirror is in the database): the
+    demo mirrors an organisation of its own, says which, and touches nothing else."""
+    with sync_cycle(simulator.url, graph, tmp_path / "other") as cycle:
+        cycle.run()
+    other = read_state(graph)
+    port = free_port()
+    env = {k: v for k, v in cli_env.items() if not k.startswith("OKRSYNC_")}
+    env["OKRSYNC_STATE_DIR"] = str(tmp_path / "demo")
+    demo = DaemonProcess(
+        ["demo", "--objectives", "20", "--churn", "0", "--http-listen", f"127.0.0.1:{port}"], env
+    )
+    try:
+        wait_for(
+            lambda: httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5).status_code == 200,
+            timeout=60,
+            what="the demo healthy",
+        )
+        assert "as organisation 'demo'" in demo.text()
+        assert "MATCH p=(:Objective {okrsyncOrg: 'demo'})" in demo.text()
+        assert counts(graph, "demo")["Objective"] == 20
+        assert read_state(graph) == other
+    finally:
+        assert demo.stop() == 0
+
+
+def test_history_belongs_to_its_organisation_and_pruning_stays_inside_it(
+    graph: Graph, tmp_path: Path
+) -> None:
+    """Two orgs journal their cycles; one prunes its old entries: the other's stay whole."""
+    early, late = datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 9, 1, tzinfo=UTC)
+    acme, globex = Org(objectives=10, seed=4), Org(objectives=10, seed=4)
+    with SimulatorServer(acme) as a, SimulatorServer(globex) as g:
+        for org, server in (("acme", a), ("globex", g)):
+            with sync_cycle(server.url, graph, tmp_path / org, org=org, now=Clock(early)) as c:
+                c.run()
+                server.sim.mutate(lambda o: o.evolve(10))
+                c.run()
+        runs = graph.read(
+            "MATCH (r:SyncRun) RETURN r.okrsyncOrg AS org, count(*) AS n ORDER BY org"
+        )
+        assert runs == [{"org": "acme", "n": 2}, {"org": "globex", "n": 2}]
+        globex_journal = graph.read(
+            "MATCH (r:SyncRun {okrsyncOrg: 'globex'})-[:RECORDED]->(c:Change) RETURN count(c) AS n"
+        )
+        assert globex_journal[0]["n"] > 0
+        a.sim.mutate(lambda o: o.evolve(5))
+        with sync_cycle(
+            a.url,
+            graph,
+            tmp_path / "acme",
+            org="acme",
+            now=Clock(late),
+            journal_retention_days=30,
+        ) as c:
+            c.run()
+    after = graph.read("MATCH (r:SyncRun) RETURN r.okrsyncOrg AS org, count(*) AS n ORDER BY org")
+    assert after == [{"org": "acme", "n": 1}, {"org": "globex", "n": 2}]
+    assert (
+        graph.read(
+            "MATCH (r:SyncRun {okrsyncOrg: 'globex'})-[:RECORDED]->(c:Change) RETURN count(c) AS n"
+        )
+        == globex_journal
+    )
+    updates = graph.read("MATCH (u:Update) WHERE u.okrsyncOrg IS NULL RETURN count(u) AS n")
+    assert updates == [{"n": 0}]  # every check-in belongs to an organisation
+
+
+def test_a_node_another_application_points_at_is_disowned_not_deleted(
+    graph: Graph, driver: neo4j.Driver, simulator: SimulatorServer, tmp_path: Path
+) -> None:
+    """The source deletes an objective another application has linked to: okrsync removes its
+    own relationships and its mark, and leaves the node and that application's edge alone."""
+    doomed = next(
+        o
+        for o, v in simulator.org.objectives.items()
+        if not any(c["parentObjectiveId"] == o for c in simulator.org.objectives.values())
+    )
+    with sync_cycle(simulator.url, graph, tmp_path / "state") as cycle:
+        cycle.run()
+        driver.execute_query(
+            "MATCH (o:Objective {okrsyncOrg: 'default', id: $id}) "
+            "CREATE (:Board {name: 'exec'})-[:PINS {since: 2026}]->(o)",
+            id=doomed,
+        )
+        simulator.sim.mutate(lambda o: o.delete_objective(doomed))
+        result = cycle.run()
+        assert ("deleted", "Objective", doomed) in {
+            (c.kind, c.label, c.id) for c in result.plan.nodes
+        }
+        assert_mirrors(graph, simulator.url)
+    left, _, _ = driver.execute_query(
+        "MATCH (b:Board)-[p:PINS]->(o:Objective {id: $id}) "
+        "RETURN b.name AS board, p.since AS since, o.okrsyncOrg AS org, COUNT { (o)--() } AS edges",
+        id=doomed,
+    )
+    assert [r.data() for r in left] == [{"board": "exec", "since": 2026, "org": None, "edges": 1}]

@@ -231,6 +231,16 @@ class TestCommand:
             "O-1",
         ]
 
+    def test_queries_read_one_organisation(
+        self, fixture_graph: Graph, cli_env: dict[str, str]
+    ) -> None:
+        """The configured organisation by default, another with --org: its rows only."""
+        mine = self.run(cli_env, "team_progress", "--param", "period=Q1 2026", "--json")
+        assert len(json.loads(mine.stdout)) == 2
+        other = self.run(cli_env, "team_progress", "--org", "globex", "--json")
+        assert other.returncode == 0, other.stderr
+        assert json.loads(other.stdout) == []
+
     @pytest.mark.parametrize(
         ("args", "message"),
         [

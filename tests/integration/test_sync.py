@@ -114,7 +114,6 @@ class TestInitialMirror:
         expected = sum(1 for o in simulator.org.objectives.values() if o["deadline"] < "2026-05-15")
         assert 0 < overdue == expected < len(simulator.org.objectives)
 
-
     def test_a_cycle_puts_the_whole_schema_in_place(
         self, syncer: SyncCycle, driver: neo4j.Driver
     ) -> None:

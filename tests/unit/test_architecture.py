@@ -89,3 +89,13 @@ def test_data_flows_one_way() -> None:
 def test_the_cycle_finder_finds_a_cycle() -> None:
     """The checker itself can fail."""
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": set()}) == [["a", "b", "c"]]
+
+
+def test_no_module_is_shadowed_by_a_package() -> None:
+    """okrsync/x.py beside okrsync/x/ is dead code the package hides on import."""
+    shadowed = [
+        str(path)
+        for path in PACKAGE.rglob("*.py")
+        if path.name != "__init__.py" and (path.parent / path.stem / "__init__.py").exists()
+    ]
+    assert shadowed == []

@@ -30,6 +30,7 @@ EXPECTED_ENV_NAMES = {
     "OKRSYNC_NEO4J_PASSWORD_FILE": "neo4j_password_file",
     "NEO4J_DATABASE": "neo4j_database",
     "OKRSYNC_ORG": "org",
+    "OKRSYNC_LEASE_SECONDS": "lease_seconds",
     "OKRSYNC_MAX_DELETES": "max_deletes",
     "OKRSYNC_STATE_DIR": "state_dir",
     "OKRSYNC_BATCH_SIZE": "batch_size",
@@ -200,7 +201,7 @@ class TestDerived:
             assert d.spec.doc.strip() == d.spec.doc != "", d.name
             assert "\n" not in d.spec.doc, d.name
         envs = [d.spec.env for d in declared]
-        assert len(set(envs)) == len(envs) == 31
+        assert len(set(envs)) == len(envs) == 32
 
     def test_secrets_are_the_secret_typed_settings_each_with_a_file(self) -> None:
         """A setting has a credential exactly when its type is Secret, and a *_file companion."""
@@ -324,3 +325,16 @@ class TestStopTimeout:
         """A stop cannot wait a negative time."""
         with pytest.raises(ConfigError, match=r"^stop_timeout must not be negative \(seconds\)$"):
             config.load(None, environ={"OKRSYNC_STOP_TIMEOUT": "-1"})
+
+
+class TestLease:
+    def test_lease_lasts_one_and_a_half_intervals_unless_set(self) -> None:
+        """The lease's life: 1.5 x interval (at least 3 s), or lease_seconds."""
+        assert config.lease_ttl(config.Settings(interval=300.0)) == 450.0
+        assert config.lease_ttl(config.Settings(interval=1.0)) == 3.0
+        assert config.lease_ttl(config.Settings(interval=300.0, lease_seconds=60.0)) == 60.0
+
+    def test_a_lease_under_a_second_is_refused(self, tmp_path: Path) -> None:
+        """lease_seconds below 1 is a configuration error naming it."""
+        with pytest.raises(ConfigError, match="lease_seconds must be at least 1"):
+            config.load(write(tmp_path, "lease_seconds = 0.5"), environ={})
