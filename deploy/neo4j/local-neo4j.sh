@@ -6,6 +6,7 @@
 #   local-neo4j.sh env      print `export NEO4J_URI=... NEO4J_USERNAME=... NEO4J_PASSWORD=...`
 #   local-neo4j.sh status   exit 0 when this version's server answers on the port `env` hands out
 #   local-neo4j.sh version  print the version NEO4J_VERSION resolves to
+#   local-neo4j.sh java     print the java it would run that version on (else say what to install)
 #
 # NEO4J_VERSION picks the server: `lts` (the default, 5.26 LTS), `calendar` (the newest calendar
 # release tested) or an exact version Maven Central serves. NEO4J_BOLT_PORT / NEO4J_HTTP_PORT pick
@@ -297,6 +298,9 @@ case "$cmd" in
   version)
     echo "$version"
     ;;
+  java)
+    java_bin
+    ;;
   *)
-    echo "usage: $0 start|stop|env|status|version" >&2; exit 2 ;;
+    echo "usage: $0 start|stop|env|status|version|java" >&2; exit 2 ;;
 esac
