@@ -229,12 +229,15 @@ def test_daemon_survives_neo4j_restart(
     neo4j_auth: tuple[str, str, str],
 ) -> None:
     """Neo4j stopped mid-run and started again: failures, then convergence, no duplicates."""
+    # The local server of NEO4J_VERSION on NEO4J_BOLT_PORT, the one `make neo4j` starts.
     script = ROOT / "deploy" / "neo4j" / "local-neo4j.sh"
     local = subprocess.run([str(script), "env"], capture_output=True, text=True).stdout
     if f"NEO4J_URI={neo4j_auth[0]} " not in local:
+        version = subprocess.run([str(script), "version"], capture_output=True, text=True).stdout
         pytest.fail(
-            "this test stops and restarts Neo4j: it needs the server `make neo4j` "
-            f"starts, not {neo4j_auth[0]} (unset NEO4J_URI)",
+            "this test stops and restarts Neo4j: it needs the local server `make neo4j` starts "
+            f"for NEO4J_VERSION={version.strip()} and NEO4J_BOLT_PORT "
+            f"({local.split()[1]}), not {neo4j_auth[0]}",
             pytrace=False,
         )
     port = free_port()
