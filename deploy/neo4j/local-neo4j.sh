@@ -68,9 +68,9 @@ owns_port() {
   [ -r /proc/net/tcp ] || return 0
   hex=$(printf ':%04X' "$2")
   fds=$(ls -l "/proc/$pid/fd" 2>/dev/null) || return 1
-  for inode in $(awk -v p="$hex" '$4 == "0A" && substr($2, length($2) - 4) == p {print $10}' /proc/net/tcp /proc/net/tcp6 2>/dev/null); do
+  while read -r inode; do
     case "$fds" in *"socket:[$inode]"*) return 0 ;; esac
-  done
+  done < <(awk -v p="$hex" '$4 == "0A" && substr($2, length($2) - 4) == p {print $10}' /proc/net/tcp /proc/net/tcp6 2>/dev/null)
   return 1
 }
 
