@@ -84,7 +84,12 @@ def test_daemon_lifecycle(
         # Follows the org as it changes.
         simulator.sim.mutate(lambda o: o.evolve(25))
         wait_for(lambda: mirrored(graph, simulator), what="churn mirrored")
-        assert metric(port, 'okrsync_entities{label="Objective"}') == len(simulator.org.objectives)
+        # The gauges are set when the cycle ends, after the graph write the line above saw.
+        wanted = len(simulator.org.objectives)
+        wait_for(
+            lambda: metric(port, 'okrsync_entities{label="Objective"}') == wanted,
+            what="entity gauge after churn",
+        )
         assert metric(port, 'okrsync_cycles_total{outcome="success"}') >= 2
         # The API goes away: failures are logged, health turns 503, the daemon keeps running.
         simulator.stop()
