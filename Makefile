@@ -3,7 +3,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
-NEO4J  := deploy/neo4j/local-neo4j.sh
+# Which local server: NEO4J_VERSION (lts = 5.26, the default; calendar; or an exact version) on
+# NEO4J_BOLT_PORT / NEO4J_HTTP_PORT. Passed by hand: $(shell) does not see make's command line.
+NEO4J  := NEO4J_VERSION='$(NEO4J_VERSION)' NEO4J_BOLT_PORT='$(NEO4J_BOLT_PORT)' NEO4J_HTTP_PORT='$(NEO4J_HTTP_PORT)' deploy/neo4j/local-neo4j.sh
 # The local server's credentials, unless the caller points at its own server.
 NEO4J_ENV = $(if $(NEO4J_URI),,$(shell $(NEO4J) env | sed 's/^export //'))
 
@@ -15,6 +17,7 @@ help:
 	@echo "make lint        ruff check, ruff format --check, mypy --strict"
 	@echo "make neo4j       provision and start the local Neo4j (idempotent); neo4j-stop stops it"
 	@echo "make neo4j-env   print the exports for the local Neo4j: eval \"\$$(make -s neo4j-env)\""
+	@echo "                 NEO4J_VERSION=lts|calendar|<x.y.z> and NEO4J_BOLT_PORT/NEO4J_HTTP_PORT pick the server"
 
 venv: $(STAMP)
 $(STAMP): pyproject.toml

@@ -85,12 +85,11 @@ def test_daemon_lifecycle(
         # Follows the org as it changes.
         simulator.sim.mutate(lambda o: o.evolve(25))
         wait_for(lambda: mirrored(graph, simulator.url), what="churn mirrored")
-        # The metric is set once the cycle's follow-up steps are done too: wait for it.
+        # The gauges are set when the cycle ends, after its follow-up steps: wait for them.
+        wanted = len(simulator.org.objectives)
         wait_for(
-            lambda: (
-                metric(port, 'okrsync_entities{label="Objective"}') == len(simulator.org.objectives)
-            ),
-            what="the entities metric",
+            lambda: metric(port, 'okrsync_entities{label="Objective"}') == wanted,
+            what="entity gauge after churn",
         )
         assert metric(port, 'okrsync_cycles_total{outcome="success"}') >= 2
         # The API goes away: failures are logged, health turns 503, the daemon keeps running.
@@ -236,12 +235,15 @@ def test_daemon_survives_neo4j_restart(
     neo4j_auth: tuple[str, str, str],
 ) -> None:
     """Neo4j stopped mid-run and started again: failures, then convergence, no duplicates."""
+    # The local server of NEO4J_VERSION on NEO4J_BOLT_PORT, the one `make neo4j` starts.
     script = ROOT / "deploy" / "neo4j" / "local-neo4j.sh"
     local = subprocess.run([str(script), "env"], capture_output=True, text=True).stdout
     if f"NEO4J_URI={neo4j_auth[0]} " not in local:
+        version = subprocess.run([str(script), "version"], capture_output=True, text=True).stdout
         pytest.fail(
-            "this test stops and restarts Neo4j: it needs the server `make neo4j` "
-            f"starts, not {neo4j_auth[0]} (unset NEO4J_URI)",
+            "this test stops and restarts Neo4j: it needs the local server `make neo4j` starts "
+            f"for NEO4J_VERSION={version.strip()} and NEO4J_BOLT_PORT "
+            f"({local.split()[1]}), not {neo4j_auth[0]}",
             pytrace=False,
         )
     port = free_port()
