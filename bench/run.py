@@ -340,7 +340,8 @@ def neo4j_facts(driver: neo4j.Driver) -> dict[str, str]:
         "RETURN versions[0] AS version, edition"
     )
     facts = {"neo4j": f"{records[0]['version']} {records[0]['edition']}"}
-    conf = ROOT / ".neo4j" / "home" / "conf" / "neo4j.conf"
+    base = Path(os.environ.get("NEO4J_LOCAL_DIR") or ROOT / ".neo4j")
+    conf = base / records[0]["version"] / "home" / "conf" / "neo4j.conf"  # local-neo4j.sh's layout
     if conf.exists():
         for line in conf.read_text().splitlines():
             if line.startswith(("server.memory.heap.max_size", "server.memory.pagecache.size")):
