@@ -415,7 +415,10 @@ class TestCommandLine:
         log_lines = [json.loads(line) for line in first.stderr.splitlines()]
         assert "sync.completed" in [e["event"] for e in log_lines]
         # One cycle id on every line of the cycle, and it names the journal's SyncRun.
-        (cycle_id,) = {e.get("cycle") for e in log_lines}
+        (cycle_id,) = {e["cycle"] for e in log_lines if "cycle" in e}
+        # Only the write lease, taken before the cycle and given back after it, is outside.
+        outside = {e["event"] for e in log_lines if "cycle" not in e}
+        assert outside == {"lease.taken", "lease.released"}
         assert graph.read("MATCH (r:SyncRun) RETURN r.id AS id") == [{"id": cycle_id}]
         assert cli_env["OKRSYNC_API_TOKEN"] not in first.stderr + first.stdout
         assert cli_env["NEO4J_PASSWORD"] not in first.stderr + first.stdout
