@@ -87,9 +87,6 @@ class StateIndex:
     shared: dict[Key, tuple[str, int]] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
 
-    def entity_count(self) -> int:
-        return len(self.fps)
-
 
 class StateWriter:
     """One open transaction on state.db; committed by StateStore.transaction on success."""

@@ -79,9 +79,6 @@ class GraphState:
     def count(self, label: str) -> int:
         return len(self.nodes.get(label, {}))
 
-    def entity_count(self) -> int:
-        return sum(self.count(label) for label in ENTITY_LABELS)
-
 
 @dataclass(frozen=True)
 class Dangling:

@@ -12,15 +12,11 @@ from dataclasses import dataclass
 
 import structlog
 
+from okrsync.graph.constraints import Constraints
 from okrsync.graph.session import Graph
 from okrsync.graph.statements import cypher
 
 log = structlog.get_logger("okrsync.lease")
-
-LEASE_CONSTRAINT = (
-    "CREATE CONSTRAINT okrsync_lease_org IF NOT EXISTS "
-    "FOR (n:OkrsyncLease) REQUIRE n.okrsyncOrg IS UNIQUE"
-)
 
 
 def holder_id() -> str:
@@ -47,8 +43,8 @@ class Lease:
 
     def acquire(self) -> LeaseState:
         """Take or renew the lease; `granted` False means another holder's is live."""
-        if not self._constraint:
-            self.graph.write(LEASE_CONSTRAINT, fenced=False)
+        if not self._constraint:  # the lease's own uniqueness is among them
+            Constraints(self.graph).create()
             self._constraint = True
         rows: list[dict[str, object]] = []
         self.graph.write(

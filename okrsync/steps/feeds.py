@@ -65,10 +65,8 @@ def pull_feed(
     return pull
 
 
-class CheckinFeed:
-    """New check-ins as (:Update) nodes; each touched entity's PREVIOUS chain redone."""
-
-    name = "checkins"
+class _Feed:
+    """What both feed steps are built from."""
 
     def __init__(
         self, client: OkrApiClient, history: History, store: StateStore, batch_size: int
@@ -77,6 +75,12 @@ class CheckinFeed:
         self.history = history
         self.store = store
         self.batch_size = batch_size
+
+
+class CheckinFeed(_Feed):
+    """New check-ins as (:Update) nodes; each touched entity's PREVIOUS chain redone."""
+
+    name = "checkins"
 
     def run(self, ctx: StepContext) -> dict[str, int]:
         touched: set[str] = set()
@@ -98,21 +102,13 @@ class CheckinFeed:
         return {"written": pull.written}
 
 
-class CommentFeed:
+class CommentFeed(_Feed):
     """New comments on check-ins, threads linked once all are written.
 
     A reconcile (`every`) re-reads the whole feed: an edit keeps a comment's `created`, so the
     laterThan cursor alone would never see it."""
 
     name = "comments"
-
-    def __init__(
-        self, client: OkrApiClient, history: History, store: StateStore, batch_size: int
-    ) -> None:
-        self.client = client
-        self.history = history
-        self.store = store
-        self.batch_size = batch_size
 
     def run(self, ctx: StepContext) -> dict[str, int]:
         replies: list[dict[str, Any]] = []
