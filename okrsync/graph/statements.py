@@ -122,11 +122,14 @@ def read_nodes() -> str:
     The ownership mark is not a property of the mirror: it is left out."""
     return (
         f"CALL () {{\n  {_each_label(LABELS, 'n')}\n}}\n"
-        f"WITH label, n, [key IN keys(n) WHERE key <> '{OWNER}' |\n"
-        "  [key, valueType(n[key]) STARTS WITH 'ZONED DATETIME']] AS keys\n"
+        # One read of the node's properties: Neo4j reads committed, so reading keys(n) and
+        # then n[key] can see a key whose value a concurrent writer has since removed.
+        "WITH label, coalesce(properties(n), {}) AS p\n"
+        f"WITH label, p, [key IN keys(p) WHERE key <> '{OWNER}' |\n"
+        "  [key, valueType(p[key]) STARTS WITH 'ZONED DATETIME']] AS keys\n"
         "RETURN label,\n"
-        "       [k IN keys WHERE NOT k[1] | [k[0], n[k[0]]]] AS props,\n"
-        "       [k IN keys WHERE k[1] | [k[0], toString(n[k[0]])]] AS times"
+        "       [k IN keys WHERE NOT k[1] | [k[0], p[k[0]]]] AS props,\n"
+        "       [k IN keys WHERE k[1] | [k[0], toString(p[k[0]])]] AS times"
     )
 
 

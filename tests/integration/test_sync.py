@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -463,3 +464,35 @@ class TestCommandLine:
         assert out.returncode == exit_code
         assert "Traceback" not in out.stderr
         assert message in out.stderr.strip().splitlines()[-1]
+
+
+def test_read_state_under_a_concurrent_writer(graph: Graph, driver: neo4j.Driver) -> None:
+    """Neo4j reads committed data: a read-back that looked up keys(n) and then n[key] saw keys
+    whose values a concurrent writer had just removed, and failed (a daemon test caught it)."""
+    org = "race"
+    driver.execute_query(
+        "UNWIND range(1, 2000) AS i "
+        "CREATE (:Objective {okrsyncOrg: $org, id: toString(i), name: 'o', created: datetime()})",
+        org=org,
+    )
+    stop = threading.Event()
+
+    def writer() -> None:
+        while not stop.is_set():
+            driver.execute_query("MATCH (n:Objective {okrsyncOrg: $org}) REMOVE n.created", org=org)
+            driver.execute_query(
+                "MATCH (n:Objective {okrsyncOrg: $org}) SET n.created = datetime()", org=org
+            )
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        for _ in range(25):
+            objectives = read_state(graph, org).nodes["Objective"]
+            assert len(objectives) == 2000
+            assert {frozenset(props) - {"created"} for props in objectives.values()} == {
+                frozenset({"id", "name"})
+            }
+    finally:
+        stop.set()
+        thread.join()
