@@ -47,7 +47,7 @@ REGIONS = {
 
 OBJECTIVE_EXPAND = ("KEY_RESULTS", "TEAMS", "PERIODS", "LABELS", "TYPES", "CUSTOM_FIELDS")
 # Not OBJECTIVES: that would send every parent objective a second time. A key result whose
-# objective lies outside the window keeps a dangling parent reference (logged, no ghost node).
+# objective lies outside the window gets it fetched by id (okrsync.source).
 KEY_RESULT_EXPAND = ("TEAMS", "PERIODS", "LABELS", "TYPES", "CUSTOM_FIELDS")
 # "Everything": from the epoch to 2100-01-01.
 WINDOW_START_MS = 0
@@ -56,6 +56,9 @@ IDS_PER_REQUEST = 100
 OBJECTIVES_BY_DATE = "/api/v2/api-export/objectives/byDate"
 KEY_RESULTS_BY_DATE = "/api/v2/api-export/keyResults/byDate"
 KEY_RESULTS_BY_IDS = "/api/v2/api-export/keyResults/byIds"
+OBJECTIVES_BY_IDS = "/api/v2/api-export/objectives/byIds"
+# A parent fetched because it lies outside the window: itself and its lookups, not its KRs.
+PARENT_EXPAND = ("TEAMS", "PERIODS", "LABELS", "TYPES", "CUSTOM_FIELDS")
 MAX_PAGES = 100_000
 
 _STATUS_ERRORS: dict[int, type[ApiStatusError]] = {
@@ -283,10 +286,19 @@ class OkrApiClient:
                 params["expand"] = ",".join(expand)
             yield self.export(KEY_RESULTS_BY_IDS, params)
 
+    def objectives_by_ids_raw(self, ids: Iterable[str]) -> Iterator[RawExport]:
+        for chunk in _chunks(sorted(set(ids)), IDS_PER_REQUEST):
+            params: dict[str, str | int] = {
+                "objectiveIds": ",".join(chunk),
+                "expand": ",".join(PARENT_EXPAND),
+            }
+            yield self.export(OBJECTIVES_BY_IDS, params)
+
     def source(self, window: Window | None = None) -> SourceStream:
         """The cycle's reading of the source: objectives by date (with their KRs and lookups),
-        then key results by date (those whose own dates fall in the window while their
-        objective's do not), then by id any key result an objective lists that neither carried.
+        then by id the parents they name outside the window, then key results by date (those
+        whose own dates fall in the window while their objective's do not), then by id any key
+        result an objective lists that neither carried.
         """
         w = window or Window()
         return SourceStream(
@@ -297,6 +309,7 @@ class OkrApiClient:
                 KEY_RESULTS_BY_DATE, window_params(w.start_ms, w.end_ms, KEY_RESULT_EXPAND)
             ),
             fetch_key_results_by_ids=self.key_results_by_ids_raw,
+            fetch_objectives_by_ids=self.objectives_by_ids_raw,
         )
 
     def iter_updates(

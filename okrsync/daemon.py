@@ -283,7 +283,9 @@ class Outcomes:
         self.failures = 0
         self.metrics.lease_held.set(1)
         summary = result.plan.summary()
-        self.metrics.record_success(result.timings, summary, result.entities)
+        self.metrics.record_success(
+            result.timings, summary, result.entities, result.quarantined, result.failed_steps
+        )
         self.health.success()
         changes = " ".join(f"{k}={v}" for k, v in summary.items())
         self.notifier.status(

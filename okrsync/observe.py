@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from typing import Any
@@ -61,15 +61,34 @@ class Metrics:
             "1 while this okrsync holds its organisation's write lease (active), 0 as a standby",
             registry=r,
         )
+        self.quarantined = Gauge(
+            "okrsync_quarantined_records",
+            "Records the last cycle could not place (unusable id): their last good version kept",
+            registry=r,
+        )
+        self.step_failures = Counter(
+            "okrsync_step_failures",
+            "Follow-up steps (check-ins, comments, Jira) that failed after the mirror committed",
+            ["step"],
+            registry=r,
+        )
         for outcome in ("success", "failure", "refused", "standby"):
             self.cycles.labels(outcome)
         for kind in ("created", "updated", "deleted", "linked", "unlinked"):
             self.changes.labels(kind)
 
     def record_success(
-        self, timings: Mapping[str, float], summary: Mapping[str, Any], entities: Mapping[str, int]
+        self,
+        timings: Mapping[str, float],
+        summary: Mapping[str, Any],
+        entities: Mapping[str, int],
+        quarantined: int = 0,
+        failed_steps: Sequence[str] = (),
     ) -> None:
         self.cycles.labels("success").inc()
+        self.quarantined.set(quarantined)
+        for step in failed_steps:
+            self.step_failures.labels(step).inc()
         self.last_success.set(time.time())
         self.cycle_seconds.observe(timings.get("total", 0.0))
         for phase in PHASES:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Generic, TypeVar, cast
 
 import msgspec
@@ -52,14 +52,17 @@ class RawExport(msgspec.Struct):
     periods: list[msgspec.Raw] | None = None
     labels: list[msgspec.Raw] | None = None
     okrTypes: list[msgspec.Raw] | None = None
+    customFields: list[msgspec.Raw] | None = None
 
 
 class _Head(msgspec.Struct):
     """The few fields read from every record, parsed or not."""
 
     id: Any = None
+    key: Any = None
     parentObjectiveId: Any = None
     krIds: Any = None
+    childObjectiveIds: Any = None
 
 
 _RAW_EXPORT = msgspec.json.Decoder(RawExport)
@@ -87,7 +90,11 @@ def fingerprint(raw: bytes) -> int:
 
 @dataclass(frozen=True, slots=True)
 class Record:
-    """One objective or key result as the API sent it, not yet parsed."""
+    """One objective or key result as the API sent it, not yet parsed.
+
+    `parent` is the objective it hangs under: its own parentObjectiveId, else the objective
+    whose krIds / childObjectiveIds list it (`listed`: then the edge comes from another record,
+    which the fingerprint must account for)."""
 
     label: str
     id: str
@@ -95,16 +102,30 @@ class Record:
     parent: str | None
     raw: bytes  # its own copy: a view would keep the whole 100 MB answer alive
     index: int
+    listed: bool = False
 
-    def parse(self) -> Objective | KeyResult:
+    def parse(self, problems: list[str] | None = None) -> Objective | KeyResult:
         data = _ANY.decode(self.raw)
         if self.label == OBJECTIVE:
-            return parse_objective(data, self.index)
-        return parse_key_result(data, self.index)
+            objective = parse_objective(data, self.index, problems)
+            return replace(objective, parent_id=self.parent) if self.listed else objective
+        kr = parse_key_result(data, self.index, problems)
+        return replace(kr, parent_objective_id=self.parent) if self.listed else kr
+
+
+@dataclass(frozen=True, slots=True)
+class Quarantined:
+    """A record whose identity is unusable: it cannot be placed, so it changes nothing. `key`
+    (the human key, e.g. OKR-12) is how its last good version is recognised, when it has one."""
+
+    label: str
+    index: int
+    reason: str
+    key: str | None
 
 
 def _head(raw: msgspec.Raw, label: str, index: int) -> _Head:
-    """id (and parent) of a record; a record without a usable id fails like a full parse.
+    """id (and parent) of a record; MalformedPayload when its id is unusable.
 
     Called for every record of every cycle: the common case costs one decode and two checks.
     """
@@ -114,9 +135,34 @@ def _head(raw: msgspec.Raw, label: str, index: int) -> _Head:
         raise MalformedPayload(f"{_ctx(label, index)} should be an object") from None
     if not (isinstance(head.id, str) and head.id):
         head.id = require_id({"id": head.id}, "id", _ctx(label, index))  # numeric, or fails
+    if isinstance(head.parentObjectiveId, int) and not isinstance(head.parentObjectiveId, bool):
+        head.parentObjectiveId = str(head.parentObjectiveId)
     if not (isinstance(head.parentObjectiveId, str) and head.parentObjectiveId):
         head.parentObjectiveId = None
     return head
+
+
+def _parents(krs: list[msgspec.Raw] | None) -> set[str | None]:
+    """The parent ids key results name (a cheap decode of each one's head)."""
+    named: set[str | None] = set()
+    for raw in krs or ():
+        try:
+            head = _HEAD.decode(raw)
+        except msgspec.ValidationError:
+            continue
+        parent = head.parentObjectiveId
+        if isinstance(parent, int) and not isinstance(parent, bool):
+            parent = str(parent)
+        named.add(parent if isinstance(parent, str) and parent else None)
+    return named
+
+
+def _ids(value: Any) -> list[str]:
+    """The usable ids of a krIds / childObjectiveIds value, whatever it holds."""
+    if not isinstance(value, list):
+        return []
+    out = (str(v) if isinstance(v, int) and not isinstance(v, bool) else v for v in value)
+    return [v for v in out if isinstance(v, str) and v]
 
 
 def _ctx(label: str, index: int) -> str:
@@ -125,23 +171,29 @@ def _ctx(label: str, index: int) -> str:
 
 @dataclass
 class Lookups:
-    """Teams, periods, labels and OKR types, first answer wins (objectives are asked first)."""
+    """Teams, periods, labels and OKR types, first answer wins (objectives are asked first).
+    An item without a usable id names nothing: it is skipped and described in `problems`."""
 
     teams: dict[str, Team] = field(default_factory=dict)
     periods: dict[str, Period] = field(default_factory=dict)
     labels: dict[str, Label] = field(default_factory=dict)
     okr_types: dict[str, OkrType] = field(default_factory=dict)
+    problems: list[tuple[str, str]] = field(default_factory=list)
 
     def add(self, export: RawExport) -> None:
-        tables: list[tuple[list[msgspec.Raw] | None, dict[str, Any], Callable[[Any, int], Any]]] = [
-            (export.teams, self.teams, parse_team),
-            (export.periods, self.periods, parse_period),
-            (export.labels, self.labels, parse_label),
-            (export.okrTypes, self.okr_types, parse_okr_type),
+        tables: list[tuple[str, list[msgspec.Raw] | None, dict[str, Any], Callable[..., Any]]] = [
+            ("teams", export.teams, self.teams, parse_team),
+            ("periods", export.periods, self.periods, parse_period),
+            ("labels", export.labels, self.labels, parse_label),
+            ("okrTypes", export.okrTypes, self.okr_types, parse_okr_type),
         ]
-        for items, table, parse in tables:
+        for name, items, table, parse in tables:
             for i, raw in enumerate(items or ()):
-                record = parse(_ANY.decode(raw), i)
+                try:
+                    record = parse(_ANY.decode(raw), i)
+                except MalformedPayload as exc:
+                    self.problems.append((f"{name}[{i}]", str(exc)))
+                    continue
                 table.setdefault(record.id, record)
 
 
@@ -172,21 +224,38 @@ class _Background(Generic[T]):
         return cast(T, self._value)
 
 
+# Parents outside the window are fetched by id, and theirs, up to this many generations.
+MAX_ANCESTRY = 16
+
+
 @dataclass
 class SourceStream:
     """Reads the source once per cycle: `records()` yields each entity once, objectives first.
 
     `objective_ids` is complete before the first key result is yielded (objectives come only
-    from the first answer), so a record's parent can be checked as it streams.
+    from the first answer and the parents it names), so a record's parent can be checked as it
+    streams. Alignment is read from both sides: a record's own parentObjectiveId, else the
+    objective whose krIds / childObjectiveIds list it (the lowest id, if several do). When both
+    sides name a parent and disagree, the record's own pointer wins: it is what the vendor's UI
+    edits, the lists are derived from it.
     """
 
     fetch_objectives: Callable[[], RawExport]
     fetch_key_results: Callable[[], RawExport]
     fetch_key_results_by_ids: Callable[[list[str]], Iterator[RawExport]]
+    fetch_objectives_by_ids: Callable[[list[str]], Iterator[RawExport]] | None = None
     lookups: Lookups = field(default_factory=Lookups)
     objective_ids: set[str] = field(default_factory=set)
     key_result_ids: set[str] = field(default_factory=set)
     unavailable: list[str] = field(default_factory=list)
+    quarantined: list[Quarantined] = field(default_factory=list)
+    outside_window: list[str] = field(default_factory=list)
+    # Given the objectives quarantined, the ids of those they keep in the graph (okrsync.sync):
+    # counted as present, so their children stay linked.
+    hold: Callable[[list[Quarantined]], set[str]] | None = None
+    held_objectives: set[str] = field(default_factory=set)
+    _listed_kr: dict[str, str] = field(default_factory=dict)
+    _listed_child: dict[str, str] = field(default_factory=dict)
     _first: _Background[RawExport] | None = None
 
     def start(self) -> None:
@@ -196,23 +265,33 @@ class SourceStream:
             self._first = _Background(self.fetch_objectives)
 
     def records(self, prefetch: bool = True) -> Iterator[Record]:
-        """Every record once. With `prefetch`, the key results' answer is asked for once the
-        objectives' has fully arrived (still one request at a time, as the vendor asks) and
-        travels while the objectives are read, hiding the server's time to build it (~0.4 s
-        at 100k entities) at the cost of holding both answers (~170 MB) for a while. Worth it
-        when reading is quick (a steady cycle), not on a first load, where reading the
-        objectives takes as long as writing them."""
-        # Each answer is read in its own generator: nothing here keeps a reference into an
-        # answer once it is done with.
+        """Every record once: objectives (the window's, then the parents any record names
+        outside it), then key results. Both by-date answers are read before the first record
+        leaves, so the parents they name can be fetched first. With `prefetch`, the key
+        results' answer is asked for once the objectives' has fully arrived (still one request
+        at a time, as the vendor asks) and travels while the objectives' are scanned."""
         wanted: set[str] = set()
         self.start()
         assert self._first is not None
         first = self._first.result()
         self._first = None
         pending = _Background(self.fetch_key_results) if prefetch else None
-        yield from self._first_answer(first, wanted)
-        del first
+        self.lookups.add(first)
+        heads: list[_Entry] = []
+        self._collect(first.okrs, heads, wanted)
         second = pending.result() if pending else self.fetch_key_results()
+        named = {h.parentObjectiveId for _, h, _ in heads}
+        for answer in (first, second):
+            named.update(_parents(answer.krs))
+        self._fetch_parents(named, heads)
+        quarantined = [q for q in self.quarantined if q.label == OBJECTIVE]
+        if quarantined and self.hold is not None:
+            self.held_objectives = self.hold(quarantined) - self.objective_ids
+            self.objective_ids |= self.held_objectives
+        yield from self._objectives(heads)
+        del heads
+        yield from self._key_results(first)
+        del first
         yield from self._key_results(second)
         del second
         missing = sorted(wanted - self.key_result_ids)
@@ -228,29 +307,72 @@ class SourceStream:
                     ids=self.unavailable[:20],
                 )
 
-    def _first_answer(self, first: RawExport, wanted: set[str]) -> Iterator[Record]:
-        self.lookups.add(first)
-        objectives = []
-        for i, raw in enumerate(first.okrs or ()):
-            head = _head(raw, OBJECTIVE, i)
-            if head.id in self.objective_ids:
+    def _fetch_parents(self, named: set[str | None], heads: list[_Entry]) -> None:
+        """The parents named outside the window, fetched by id, and theirs: the tree is whole."""
+        for _ in range(MAX_ANCESTRY):
+            outside = sorted(p for p in named - self.objective_ids if p)
+            if not outside or self.fetch_objectives_by_ids is None:
+                return
+            found = len(heads)
+            for answer in self.fetch_objectives_by_ids(outside):
+                self.lookups.add(answer)
+                self._collect(answer.okrs, heads, None)  # their own key results stay out
+            if len(heads) == found:
+                return
+            self.outside_window.extend(h.id for _, h, _ in heads[found:])
+            named = {h.parentObjectiveId for _, h, _ in heads[found:]}
+
+    def _collect(
+        self, okrs: list[msgspec.Raw] | None, heads: list[_Entry], wanted: set[str] | None
+    ) -> None:
+        for i, raw in enumerate(okrs or ()):
+            head = self._head(raw, OBJECTIVE, i)
+            if head is None or head.id in self.objective_ids:
                 continue
             self.objective_ids.add(head.id)
-            objectives.append((i, head, raw))
-            if isinstance(head.krIds, list):
-                wanted.update(k for k in head.krIds if isinstance(k, str) and k)
-        # Every objective id is known before the first record leaves: parents can be checked.
-        for i, head, raw in objectives:
+            heads.append((i, head, raw))
+            for kr in _ids(head.krIds):
+                if wanted is not None:
+                    wanted.add(kr)
+                self._listed_kr[kr] = min(self._listed_kr.get(kr, head.id), head.id)
+            for child in _ids(head.childObjectiveIds):
+                self._listed_child[child] = min(self._listed_child.get(child, head.id), head.id)
+
+    def _objectives(self, heads: list[_Entry]) -> Iterator[Record]:
+        for i, head, raw in heads:
             data = bytes(raw)
-            yield Record(OBJECTIVE, head.id, fingerprint(data), head.parentObjectiveId, data, i)
-        yield from self._key_results(first)
+            parent = head.parentObjectiveId
+            listed = parent is None and head.id in self._listed_child
+            if listed:
+                parent = self._listed_child[head.id]
+            yield Record(OBJECTIVE, head.id, fingerprint(data), parent, data, i, listed)
 
     def _key_results(self, answer: RawExport) -> Iterator[Record]:
         self.lookups.add(answer)
         for i, raw in enumerate(answer.krs or ()):
-            head = _head(raw, KEY_RESULT, i)
-            if head.id in self.key_result_ids:
-                continue  # the same record again (first answer wins)
+            head = self._head(raw, KEY_RESULT, i)
+            if head is None or head.id in self.key_result_ids:
+                continue  # unusable, or the same record again (first answer wins)
             self.key_result_ids.add(head.id)
             data = bytes(raw)
-            yield Record(KEY_RESULT, head.id, fingerprint(data), head.parentObjectiveId, data, i)
+            parent = head.parentObjectiveId
+            listed = parent is None and head.id in self._listed_kr
+            if listed:
+                parent = self._listed_kr[head.id]
+            yield Record(KEY_RESULT, head.id, fingerprint(data), parent, data, i, listed)
+
+    def _head(self, raw: msgspec.Raw, label: str, index: int) -> _Head | None:
+        """A record's head, or None (and the record quarantined) when it cannot be placed."""
+        try:
+            return _head(raw, label, index)
+        except MalformedPayload as exc:
+            try:
+                key = _HEAD.decode(raw).key
+            except msgspec.ValidationError:
+                key = None
+            usable = key if isinstance(key, str) and key else None
+            self.quarantined.append(Quarantined(label, index, str(exc), usable))
+            return None
+
+
+_Entry = tuple[int, _Head, msgspec.Raw]

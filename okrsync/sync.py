@@ -26,8 +26,9 @@ from okrsync.diff import NodeChange, Plan, plan_changes
 from okrsync.errors import MassDeleteRefused, OkrsyncError
 from okrsync.graph import Constraints, Mirror, WriteStats
 from okrsync.graph.adopt import adopt
-from okrsync.schema import LABELS, REL_TYPES
-from okrsync.source import Record, SourceStream
+from okrsync.quarantine import fragment_in, held
+from okrsync.schema import KEY_RESULT, LABELS, OBJECTIVE, REL_TYPES
+from okrsync.source import Quarantined, Record, SourceStream
 from okrsync.state import StateIndex, StateStore
 from okrsync.steps import Step, StepContext
 from okrsync.transform import (
@@ -63,6 +64,7 @@ class CycleResult:
     steps: dict[str, dict[str, int]] = field(default_factory=dict)
     failed_steps: list[str] = field(default_factory=list)
     cycle_id: str = ""
+    quarantined: int = 0  # records whose identity was unusable: their last good version kept
 
     @property
     def checkins(self) -> int:
@@ -85,6 +87,7 @@ class CycleResult:
             "checkins": self.checkins,
             "comments": self.comments,
             "parsed": self.parsed,
+            "quarantined": self.quarantined,
             "failed_steps": self.failed_steps,
         }
 
@@ -156,7 +159,7 @@ class MirrorCycle:
         self.store = store
         self.settings = settings
         self._schema_applied = False
-        self._warn_dangling = DanglingWarnings()
+        self._notes = Notes()
 
     def run(
         self, *, dry_run: bool = False, full: bool = False, allow_mass_delete: bool = False
@@ -185,7 +188,15 @@ class MirrorCycle:
         clock.timings["total"] = time.monotonic() - clock.started
         entities = {label: counts.get(label, 0) for label in LABELS}
         return CycleResult(
-            plan, mode, reason, dry_run, clock.timings, stats, entities, clock.parsed
+            plan,
+            mode,
+            reason,
+            dry_run,
+            clock.timings,
+            stats,
+            entities,
+            clock.parsed,
+            quarantined=len(source.quarantined),
         )
 
     def _choose_mode(self, index: StateIndex | None, full: bool, dry_run: bool) -> tuple[Mode, str]:
@@ -212,9 +223,18 @@ class MirrorCycle:
     def _transform(self, record: Record, objective_ids: Container[str], clock: _Clock) -> Fragment:
         mark = time.monotonic()
         clock.parsed += 1
-        frag = fragment(record.parse(), objective_ids)
+        problems: list[str] = []
+        frag = fragment(record.parse(problems), objective_ids)
+        for problem in problems:
+            self._notes.warn(
+                "record.field_dropped",
+                ("field", record.label, record.id, problem),
+                label=record.label,
+                id=record.id,
+                problem=problem,
+            )
         if frag.dangling:
-            self._warn_dangling(frag.dangling)
+            self._notes.dangling(frag.dangling)
         clock.add("transform", mark)
         return frag
 
@@ -243,16 +263,31 @@ class MirrorCycle:
         and only their stored fragments are read back."""
         remaining = dict(index.fps)
         fresh: list[tuple[Fragment, int]] = []
+
+        def hold(quarantined: list[Quarantined]) -> set[str]:
+            missing = [
+                k for k in index.fps if k[0] == OBJECTIVE and k[1] not in source.objective_ids
+            ]
+            frags = self.store.fragments(missing)
+            return {i for _, i in held(quarantined, ((f.label, f.id, f.props) for f in frags))}
+
+        source.hold = hold
         for record in source.records():
             fp = record_fp(record, source.objective_ids)
             if remaining.pop((record.label, record.id), None) != fp:
                 fresh.append((self._transform(record, source.objective_ids, clock), fp))
-        gone = list(remaining)
         clock.end_fetch()
+        self._notes.source(source)
         mark = time.monotonic()
-        old = self.store.fragments(
-            [(f.label, f.id) for f, _ in fresh if (f.label, f.id) in index.fps] + gone
+        gone_frags = self.store.fragments(list(remaining))
+        kept = {(OBJECTIVE, i) for i in source.held_objectives} | held(
+            [q for q in source.quarantined if q.label == KEY_RESULT],
+            ((f.label, f.id, f.props) for f in gone_frags),
         )
+        gone = [k for k in remaining if k not in kept]
+        old = self.store.fragments(
+            [(f.label, f.id) for f, _ in fresh if (f.label, f.id) in index.fps]
+        ) + [f for f in gone_frags if (f.label, f.id) not in kept]
         before, after, refs = incremental_states(index, old, [f for f, _ in fresh], source)
         plan = plan_changes(before, after)
         counts = dict(index.counts)
@@ -282,17 +317,40 @@ class MirrorCycle:
         fresh: list[tuple[Fragment, int]] = []
         target = GraphState()
         refs: Counter[tuple[str, str]] = Counter()
+        base_read: list[GraphState] = []  # read when first needed: by `hold`, or after the stream
+
+        def base() -> GraphState:
+            if not base_read:
+                base_read.append(self.mirror.read_state())
+            return base_read[0]
+
+        def hold(quarantined: list[Quarantined]) -> set[str]:
+            return {i for _, i in held(quarantined, _missing(base(), OBJECTIVE, source))}
+
+        source.hold = hold
         for record in source.records():
             frag = self._transform(record, source.objective_ids, clock)
             fresh.append((frag, record_fp(record, source.objective_ids)))
             add_fragment(target, frag)
             refs.update(shared_ends(frag.rels))
+        clock.end_fetch()
+        self._notes.source(source)
+        mark = time.monotonic()
+        graph = base()
+        kept = {(OBJECTIVE, i) for i in source.held_objectives} | held(
+            [q for q in source.quarantined if q.label == KEY_RESULT],
+            _missing(graph, KEY_RESULT, source),
+        )
+        for label, node_id in sorted(kept):
+            # The last good version, as the graph holds it; fingerprint 0 matches no record,
+            # so the record is parsed again as soon as it is whole.
+            frag = fragment_in(graph, label, node_id)
+            fresh.append((frag, 0))
+            add_fragment(target, frag)
+            refs.update(shared_ends(frag.rels))
         for label, node_id in sorted(refs):
             target.nodes[label][node_id] = shared_props(label, node_id, source.lookups)
-        clock.end_fetch()
-        mark = time.monotonic()
-        base = self.mirror.read_state()
-        plan = plan_changes(base, target)
+        plan = plan_changes(graph, target)
         counts = expected_counts(target)
         clock.add("diff", mark)
 
@@ -303,7 +361,7 @@ class MirrorCycle:
                 tx.put_shared(_shared_rows(target.nodes, refs))
                 tx.set_counts(counts)
 
-        return _Planned(plan, counts, sum(base.count(label) for label in LABELS), persist)
+        return _Planned(plan, counts, sum(graph.count(label) for label in LABELS), persist)
 
     def _first_load(
         self, source: SourceStream, clock: _Clock
@@ -384,23 +442,50 @@ def guard_deletes(plan: Plan, mirrored: int, settings: Settings, allow: bool) ->
         raise MassDeleteRefused(deletes, mirrored, limit)
 
 
-class DanglingWarnings:
-    """A reference to an entity the snapshot lacks is said once per (entity, missing id)."""
+class Notes:
+    """Warnings about the data, each said once per distinct problem: a record that stays odd
+    is reported when it becomes odd, not every cycle."""
 
     def __init__(self) -> None:
-        self._said: set[tuple[str, str]] = set()
+        self._said: set[tuple[object, ...]] = set()
 
-    def __call__(self, d: Dangling) -> None:
-        if (d.from_id, d.missing_id) in self._said:
+    def warn(self, event: str, said: tuple[object, ...], **fields: object) -> None:
+        if said in self._said:
             return
-        self._said.add((d.from_id, d.missing_id))
-        log.warning(
+        self._said.add(said)
+        log.warning(event, **fields)
+
+    def dangling(self, d: Dangling) -> None:
+        self.warn(
             "graph.dangling_reference",
+            ("dangling", d.from_id, d.missing_id),
             rel=d.rel_type,
             entity=d.from_id,
             missing=d.missing_id,
             action="edge skipped: the referenced entity is not in the snapshot",
         )
+
+    def source(self, source: SourceStream) -> None:
+        """What the source could not use: quarantined records and unusable lookup items."""
+        for q in source.quarantined:
+            self.warn(
+                "record.quarantined",
+                ("quarantined", q.label, q.key, q.reason),
+                label=q.label,
+                key=q.key,
+                problem=q.reason,
+                action="its last good version stays in the graph",
+            )
+        for where, problem in source.lookups.problems:
+            self.warn("lookup.skipped", ("lookup", where, problem), item=where, problem=problem)
+
+
+def _missing(
+    state: GraphState, label: str, source: SourceStream
+) -> list[tuple[str, str, Props | str]]:
+    """The entities of `label` the graph holds that this answer did not carry."""
+    present = source.objective_ids if label == OBJECTIVE else source.key_result_ids
+    return [(label, i, p) for i, p in state.nodes[label].items() if i not in present]
 
 
 def count_drift(expected: Mapping[str, int], actual: Mapping[str, int]) -> dict[str, list[int]]:

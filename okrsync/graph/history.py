@@ -8,7 +8,7 @@ from typing import Any
 
 from okrsync.graph.session import BatchWriter, Graph, WriteStats
 from okrsync.graph.statements import cypher
-from okrsync.graph.values import to_neo4j
+from okrsync.graph.values import instant, to_neo4j
 
 
 def _with_times(row: Mapping[str, Any]) -> dict[str, Any]:
@@ -46,6 +46,21 @@ class History:
 
     def link_replies(self, rows: Sequence[dict[str, Any]], stats: WriteStats) -> None:
         self._write("history/link_replies", rows, stats)
+
+    def link_checkins(self, entity_ids: Sequence[str], stats: WriteStats) -> None:
+        self._write("history/link_checkins", entity_ids, stats, param="entityIds")
+
+    def link_authors(self, account_ids: Sequence[str], stats: WriteStats) -> None:
+        self._write("history/link_authors", account_ids, stats, param="accountIds")
+
+    def read_checkins(self) -> list[dict[str, Any]]:
+        """Every check-in of the organisation: id, entityId, created (transform's text), and
+        whether it hangs from its objective or key result."""
+        rows = self.graph.read(cypher("history/read_checkins"), org=self.org)
+        return [{**row, "created": row["created"] and instant(row["created"])} for row in rows]
+
+    def delete_checkins(self, ids: Sequence[str], stats: WriteStats) -> None:
+        self._write("history/delete_updates", ids, stats, param="ids")
 
     def chain_checkins(self, entity_ids: Sequence[str], stats: WriteStats) -> None:
         self._write("history/chain_updates", entity_ids, stats, param="entityIds")

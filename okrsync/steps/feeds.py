@@ -12,6 +12,7 @@ from okrsync.api import OkrApiClient
 from okrsync.graph import History, WriteStats
 from okrsync.history import CheckinCursor, comment_row, created_ms, update_row
 from okrsync.models import Comment, Update
+from okrsync.schema import ENTITY_LABELS, USER
 from okrsync.state import StateStore
 from okrsync.steps import StepContext
 
@@ -77,13 +78,28 @@ class _Feed:
         self.batch_size = batch_size
 
 
+# A reconcile's re-read deletes the check-ins the feed no longer serves, unless that is more
+# than this share of them: an empty or cut-short answer looks like that.
+MAX_CHECKIN_DELETE_FRACTION = 0.5
+
+
 class CheckinFeed(_Feed):
-    """New check-ins as (:Update) nodes; each touched entity's PREVIOUS chain redone."""
+    """Check-ins as (:Update) nodes; each touched entity's PREVIOUS chain redone.
+
+    A check-in hangs from its objective or key result whenever both exist: one whose OKR is
+    not in the graph yet waits unlinked and is linked when the OKR appears (created, or
+    restored after a deletion). A reconcile (`every`) re-reads the whole feed, as it does
+    comments: edits are written and check-ins the feed no longer serves are deleted."""
 
     name = "checkins"
 
     def run(self, ctx: StepContext) -> dict[str, int]:
-        touched: set[str] = set()
+        before = {r["id"]: r for r in self.history.read_checkins()} if ctx.every else {}
+        seen: dict[str, tuple[str, str]] = {}
+
+        def note(row: dict[str, Any]) -> None:
+            seen[str(row["id"])] = (str(row["entityId"]), row["props"]["created"])
+
         pull = pull_feed(
             self.store,
             "checkins",
@@ -91,15 +107,47 @@ class CheckinFeed(_Feed):
             update_row,
             self.history.write_checkins,
             self.batch_size,
-            each=lambda row: touched.add(str(row["entityId"])),
+            every=ctx.every,
+            each=note,
         )
+        touched = {
+            entity
+            for cid, (entity, created) in seen.items()
+            if cid not in before
+            or (before[cid]["entityId"], before[cid]["created"]) != (entity, created)
+        }
+        removed = self._removed(before, seen, pull.stats) if ctx.every else []
+        touched.update(before[cid]["entityId"] for cid in removed)
+        appeared = {c.id for c in ctx.plan.of_kind("created") if c.label in ENTITY_LABELS}
+        appeared.update(r["entityId"] for r in before.values() if not r["linked"])
+        if appeared:
+            self.history.link_checkins(sorted(appeared), pull.stats)
         if touched:
             self.history.chain_checkins(sorted(touched), pull.stats)
         if pull.cursor is not None:
             self.store.save_cursor(pull.cursor, "checkins")
-        if pull.written:
-            log.info("checkins.written", count=pull.written, entities=len(touched))
-        return {"written": pull.written}
+        if pull.written or removed:
+            log.info(
+                "checkins.written", count=pull.written, deleted=len(removed), entities=len(touched)
+            )
+        return {"written": pull.written, "deleted": len(removed)}
+
+    def _removed(
+        self, before: dict[str, dict[str, Any]], seen: dict[str, Any], stats: WriteStats
+    ) -> list[str]:
+        """Delete the check-ins a whole re-read of the feed no longer served."""
+        gone = sorted(before.keys() - seen.keys())
+        if gone and len(gone) > MAX_CHECKIN_DELETE_FRACTION * len(before):
+            log.warning(
+                "checkins.mass_delete_refused",
+                would_delete=len(gone),
+                held=len(before),
+                note="the feed served far fewer check-ins than the graph holds; nothing deleted",
+            )
+            return []
+        if gone:
+            self.history.delete_checkins(gone, stats)
+        return gone
 
 
 class CommentFeed(_Feed):
@@ -113,7 +161,11 @@ class CommentFeed(_Feed):
     def run(self, ctx: StepContext) -> dict[str, int]:
         replies: list[dict[str, Any]] = []
 
+        authors: set[str] = set()
+
         def note_reply(row: dict[str, Any]) -> None:
+            if row["props"].get("authorAccountId"):
+                authors.add(row["props"]["authorAccountId"])
             if row["replyTo"]:
                 replies.append({"id": row["id"], "replyTo": row["replyTo"]})
 
@@ -129,6 +181,9 @@ class CommentFeed(_Feed):
         )
         if replies:  # a reply comes before the comment it answers: link after all are written
             self.history.link_replies(replies, pull.stats)
+        authors.update(c.id for c in ctx.plan.of_kind("created", USER))
+        if authors:
+            self.history.link_authors(sorted(authors), pull.stats)
         if pull.cursor is not None:
             self.store.save_cursor(pull.cursor, "comments")
         if pull.written:
