@@ -10,13 +10,14 @@ from typing import Any
 
 from okrsync.diff import Plan
 from okrsync.models import Comment, Update
-from okrsync.schema import ENTITY_LABELS
+from okrsync.schema import ENTITY_LABELS, RELATIONSHIPS
 from okrsync.transform import iso
 
 # Re-ask for check-ins this much older than the newest seen: one created while the previous
 # pull ran, or with a clock skew, is not lost. Ids already written are skipped.
 OVERLAP = timedelta(minutes=10)
-JOURNALED_RELS = {"PARENT_OF": "parent", "HAS_KR": "objective"}
+# (type, start, end) -> the owning entity's side and its field in the journal.
+JOURNALED_RELS = {(r.type, r.start, r.end): (r.owner, r.journal) for r in RELATIONSHIPS}
 
 
 @dataclass
@@ -155,9 +156,13 @@ def _node_changes(plan: Plan, at: str | None) -> Iterator[dict[str, Any]]:
 def _relationship_changes(plan: Plan, at: str | None) -> Iterator[dict[str, Any]]:
     for kind, rels in (("unlinked", plan.unlinked), ("linked", plan.linked)):
         for r in rels:
-            if r.type in JOURNALED_RELS:
-                old, new = (r.from_id, None) if kind == "unlinked" else (None, r.from_id)
-                yield _change_row(r.to_label, r.to_id, kind, at, JOURNALED_RELS[r.type], old, new)
+            owner, field_name = JOURNALED_RELS[r.type, r.from_label, r.to_label]
+            if owner == "start":
+                label, entity, far = r.from_label, r.from_id, r.to_id
+            else:
+                label, entity, far = r.to_label, r.to_id, r.from_id
+            old, new = (far, None) if kind == "unlinked" else (None, far)
+            yield _change_row(label, entity, kind, at, field_name, old, new)
 
 
 def journal(

@@ -24,6 +24,7 @@ PERIOD = "Period"
 LABEL = "Label"
 ISSUE = "Issue"
 USER = "User"
+OKR_TYPE = "OkrType"
 
 # Every node and relationship okrsync writes carries its organisation in this property: keys are
 # (organisation, key), and nothing without it, or with another organisation's, is ever matched,
@@ -86,6 +87,9 @@ class Relationship:
     end: str
     source: str
     owner: Literal["start", "end"] = "start"
+    # The owning entity's field this relationship is, in the change journal ("team": a
+    # BELONGS_TO linked or unlinked is journalled as the entity's team changing).
+    journal: str = ""
 
     @property
     def name(self) -> str:
@@ -113,6 +117,7 @@ def _entity_properties(*extra: Property) -> tuple[Property, ...]:
         Property("link", "link"),
         Property("percentDone", "percent_done"),
         Property("status", "latest_update.status"),
+        Property("displayedStatus", "latest_update.displayed_status"),
         Property("statusUpdatedAt", "latest_update.created", "instant"),
         Property("created", "created", "instant"),
         Property("startDate", "start_date", "instant"),
@@ -149,6 +154,17 @@ NODES: tuple[NodeType, ...] = (
         foreign=("key", "summary", "status", "issueType", "assignee", "url"),
     ),
     NodeType(USER, "accountId", "lookup", (Property("accountId", "id"),)),
+    NodeType(
+        OKR_TYPE,
+        "id",
+        "lookup",
+        (
+            Property("id", "id"),
+            Property("name", "name"),
+            Property("backgroundColor", "background_color"),
+            Property("textColor", "text_color"),
+        ),
+    ),
     NodeType(OBJECTIVE, "id", "entity", _entity_properties()),
     NodeType(
         KEY_RESULT,
@@ -167,19 +183,25 @@ NODES: tuple[NodeType, ...] = (
 )
 
 RELATIONSHIPS: tuple[Relationship, ...] = (
-    Relationship("PARENT_OF", OBJECTIVE, OBJECTIVE, "parent_id", owner="end"),
-    Relationship("HAS_KR", OBJECTIVE, KEY_RESULT, "parent_objective_id", owner="end"),
-    Relationship("IN_PERIOD", OBJECTIVE, PERIOD, "period_id"),
-    Relationship("IN_PERIOD", KEY_RESULT, PERIOD, "period_id"),
-    Relationship("BELONGS_TO", OBJECTIVE, TEAM, "team_ids"),
-    Relationship("BELONGS_TO", KEY_RESULT, TEAM, "team_ids"),
-    Relationship("HAS_LABEL", OBJECTIVE, LABEL, "label_ids"),
-    Relationship("HAS_LABEL", KEY_RESULT, LABEL, "label_ids"),
-    Relationship("TRACKS", KEY_RESULT, ISSUE, "issue_ids"),
-    Relationship("OWNS", USER, OBJECTIVE, "owner_account_id", owner="end"),
-    Relationship("OWNS", USER, KEY_RESULT, "owner_account_id", owner="end"),
-    Relationship("COLLABORATES_ON", USER, OBJECTIVE, "collaborator_account_ids", owner="end"),
-    Relationship("COLLABORATES_ON", USER, KEY_RESULT, "collaborator_account_ids", owner="end"),
+    Relationship("PARENT_OF", OBJECTIVE, OBJECTIVE, "parent_id", "end", "parent"),
+    Relationship("HAS_KR", OBJECTIVE, KEY_RESULT, "parent_objective_id", "end", "objective"),
+    Relationship("IN_PERIOD", OBJECTIVE, PERIOD, "period_id", journal="period"),
+    Relationship("IN_PERIOD", KEY_RESULT, PERIOD, "period_id", journal="period"),
+    Relationship("BELONGS_TO", OBJECTIVE, TEAM, "team_ids", journal="team"),
+    Relationship("BELONGS_TO", KEY_RESULT, TEAM, "team_ids", journal="team"),
+    Relationship("HAS_LABEL", OBJECTIVE, LABEL, "label_ids", journal="label"),
+    Relationship("HAS_LABEL", KEY_RESULT, LABEL, "label_ids", journal="label"),
+    Relationship("OF_TYPE", OBJECTIVE, OKR_TYPE, "okr_type_id", journal="type"),
+    Relationship("OF_TYPE", KEY_RESULT, OKR_TYPE, "okr_type_id", journal="type"),
+    Relationship("TRACKS", KEY_RESULT, ISSUE, "issue_ids", journal="issue"),
+    Relationship("OWNS", USER, OBJECTIVE, "owner_account_id", "end", "owner"),
+    Relationship("OWNS", USER, KEY_RESULT, "owner_account_id", "end", "owner"),
+    Relationship(
+        "COLLABORATES_ON", USER, OBJECTIVE, "collaborator_account_ids", "end", "collaborator"
+    ),
+    Relationship(
+        "COLLABORATES_ON", USER, KEY_RESULT, "collaborator_account_ids", "end", "collaborator"
+    ),
 )
 
 NODE_TYPES: dict[str, NodeType] = {n.label: n for n in NODES}

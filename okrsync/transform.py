@@ -19,7 +19,7 @@ from typing import Any, NamedTuple, Protocol
 
 import msgspec
 
-from okrsync.models import KeyResult, Label, Objective, Period, Team
+from okrsync.models import KeyResult, Label, Objective, OkrType, Period, Team
 from okrsync.schema import (
     ENTITY_LABELS,
     KEY_RESULT,
@@ -189,6 +189,8 @@ class LookupTables(Protocol):
     def periods(self) -> Mapping[str, Period]: ...
     @property
     def labels(self) -> Mapping[str, Label]: ...
+    @property
+    def okr_types(self) -> Mapping[str, OkrType]: ...
 
 
 class Fragment(NamedTuple):
@@ -251,6 +253,7 @@ def shared_props(label: str, node_id: str, lookups: LookupTables) -> Props:
         "Team": lookups.teams,
         "Period": lookups.periods,
         "Label": lookups.labels,
+        "OkrType": lookups.okr_types,
     }
     record = tables[label].get(node_id) if label in tables else None
     if record is None:

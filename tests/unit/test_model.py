@@ -11,7 +11,7 @@ import pytest
 
 from okrsync import schema
 from okrsync.graph import statements as st
-from okrsync.models import KeyResult, Label, Objective, Period, Team, Update
+from okrsync.models import KeyResult, Label, Objective, OkrType, Period, Team, Update
 from okrsync.schema import LABELS, NODE_TYPES, NODES, REL_TYPES, RELATIONSHIPS
 from okrsync.transform import fragment, node_props, shared_props
 
@@ -90,6 +90,7 @@ class Lookups:
         self.teams = {"t1": Team("t1", "Sales")}
         self.periods = {"p1": Period("p1", "Q1", WHEN, WHEN)}
         self.labels = {"l1": Label("l1", "Company")}
+        self.okr_types = {"y1": OkrType("y1", "Committed", "#fff", "#000")}
 
 
 class TestTransformFollowsTheModel:
@@ -111,6 +112,9 @@ class TestTransformFollowsTheModel:
         assert tuple(shared_props("Period", "p1", Lookups())) == NODE_TYPES["Period"].property_names
         assert shared_props("Team", "t1", Lookups()) == {"id": "t1", "name": "Sales"}
         assert shared_props("Team", "t9", Lookups()) == {"id": "t9"}
+        assert tuple(shared_props("OkrType", "y1", Lookups())) == (
+            NODE_TYPES["OkrType"].property_names
+        )
 
     def test_every_declared_relationship_comes_from_a_record(self) -> None:
         """The fragments of a full objective and key result hold one edge of each declared

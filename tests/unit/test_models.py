@@ -95,7 +95,7 @@ class TestStrictness:
             parse_export(payload)
 
 
-class TestTolerance:
+class TestDriftedTypes:
     """A value whose type drifts from the spec is converted when that needs no guess, else
     left out and described: one odd field never stops the mirror."""
 
@@ -135,7 +135,11 @@ class TestTolerance:
             problems=problems,
         )
         assert (o.name, o.weight, o.percent_done, o.deadline, o.description) == (
-            "kept", None, None, None, None
+            "kept",
+            None,
+            None,
+            None,
+            None,
         )
         assert o.kr_ids == () and o.label_ids == ("a",) and o.custom_fields_json is None
         assert o.latest_update is not None and o.latest_update.status == "ON_TRACK"
