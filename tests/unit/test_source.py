@@ -93,3 +93,58 @@ def test_a_failed_prefetch_is_raised_where_the_records_are_read(prefetch: bool) 
     with pytest.raises(ApiStatusError, match="503"):
         read_all()
     assert read == []
+
+
+def test_parents_outside_the_window_are_fetched_by_id_with_theirs() -> None:
+    """A parent named outside the window (by an objective or a key result) is fetched by id,
+    and its own parent too: the tree is whole. Their key results are not followed."""
+    asked: list[list[str]] = []
+    outside = {
+        "p1": {"id": "p1", "parentObjectiveId": "p0", "krIds": ["kx"]},
+        "p0": {"id": "p0"},
+        "p9": {"id": "p9"},
+    }
+
+    def by_ids(ids: list[str]) -> Iterator[RawExport]:
+        asked.append(ids)
+        yield decode_export(json.dumps({"okrs": [outside[i] for i in ids]}).encode())
+
+    def first() -> RawExport:
+        return decode_export(
+            json.dumps({"okrs": [{"id": "o1", "parentObjectiveId": "p1"}]}).encode()
+        )
+
+    def second() -> RawExport:
+        return decode_export(
+            json.dumps({"krs": [{"id": "k1", "parentObjectiveId": "p9"}]}).encode()
+        )
+
+    source = SourceStream(first, second, lambda ids: iter(()), by_ids)
+    records = [(r.label, r.id, r.parent) for r in source.records()]
+    assert records == [
+        ("Objective", "o1", "p1"),
+        ("Objective", "p1", "p0"),
+        ("Objective", "p9", None),
+        ("Objective", "p0", None),
+        ("KeyResult", "k1", "p9"),
+    ]
+    assert asked == [["p1", "p9"], ["p0"]]
+    assert source.outside_window == ["p1", "p9", "p0"]
+
+
+def test_unusable_identities_are_quarantined_with_their_key() -> None:
+    """A record whose id is unusable is not yielded; its key (when it has one) is kept."""
+    okrs = [{"id": "o1", "childObjectiveIds": ["o2"]}, {"id": "o2"}, {"id": None, "key": "O-3"}]
+    krs = [{"id": {"x": 1}, "key": "KR-1"}, {"id": ""}]
+
+    def first() -> RawExport:
+        return decode_export(json.dumps({"okrs": okrs, "krs": krs}).encode())
+
+    source = SourceStream(first, lambda: decode_export(b"{}"), lambda ids: iter(()))
+    records = [(r.label, r.id, r.parent, r.listed) for r in source.records()]
+    assert records == [("Objective", "o1", None, False), ("Objective", "o2", "o1", True)]
+    assert [(q.label, q.index, q.key) for q in source.quarantined] == [
+        ("Objective", 2, "O-3"),
+        ("KeyResult", 0, "KR-1"),
+        ("KeyResult", 1, None),
+    ]
