@@ -178,7 +178,15 @@ class Lookups:
     periods: dict[str, Period] = field(default_factory=dict)
     labels: dict[str, Label] = field(default_factory=dict)
     okr_types: dict[str, OkrType] = field(default_factory=dict)
+    custom_fields: dict[str, str] = field(default_factory=dict)  # id -> name
     problems: list[tuple[str, str]] = field(default_factory=list)
+
+    def fields_digest(self) -> int:
+        """A fingerprint of the custom field names: folded into every record's, so renaming a
+        field re-derives the properties named after it."""
+        if not self.custom_fields:
+            return 0
+        return fingerprint(repr(sorted(self.custom_fields.items())).encode())
 
     def add(self, export: RawExport) -> None:
         tables: list[tuple[str, list[msgspec.Raw] | None, dict[str, Any], Callable[..., Any]]] = [
@@ -195,6 +203,13 @@ class Lookups:
                     self.problems.append((f"{name}[{i}]", str(exc)))
                     continue
                 table.setdefault(record.id, record)
+        for raw in export.customFields or ():
+            definition = _ANY.decode(raw)
+            if not isinstance(definition, dict):
+                continue
+            fid, title = definition.get("id"), definition.get("name")
+            if isinstance(fid, str) and fid and isinstance(title, str) and title:
+                self.custom_fields.setdefault(fid, title)
 
 
 class _Background(Generic[T]):
@@ -257,6 +272,7 @@ class SourceStream:
     _listed_kr: dict[str, str] = field(default_factory=dict)
     _listed_child: dict[str, str] = field(default_factory=dict)
     _first: _Background[RawExport] | None = None
+    _salt: int = 0
 
     def start(self) -> None:
         """Ask for the first answer now: the server builds it (~0.7 s at 100k entities) while
@@ -280,6 +296,8 @@ class SourceStream:
         heads: list[_Entry] = []
         self._collect(first.okrs, heads, wanted)
         second = pending.result() if pending else self.fetch_key_results()
+        self.lookups.add(second)  # every custom field's name known before a record leaves
+        self._salt = self.lookups.fields_digest()
         named = {h.parentObjectiveId for _, h, _ in heads}
         for answer in (first, second):
             named.update(_parents(answer.krs))
@@ -345,7 +363,9 @@ class SourceStream:
             listed = parent is None and head.id in self._listed_child
             if listed:
                 parent = self._listed_child[head.id]
-            yield Record(OBJECTIVE, head.id, fingerprint(data), parent, data, i, listed)
+            yield Record(
+                OBJECTIVE, head.id, fingerprint(data) ^ self._salt, parent, data, i, listed
+            )
 
     def _key_results(self, answer: RawExport) -> Iterator[Record]:
         self.lookups.add(answer)
@@ -359,7 +379,9 @@ class SourceStream:
             listed = parent is None and head.id in self._listed_kr
             if listed:
                 parent = self._listed_kr[head.id]
-            yield Record(KEY_RESULT, head.id, fingerprint(data), parent, data, i, listed)
+            yield Record(
+                KEY_RESULT, head.id, fingerprint(data) ^ self._salt, parent, data, i, listed
+            )
 
     def _head(self, raw: msgspec.Raw, label: str, index: int) -> _Head | None:
         """A record's head, or None (and the record quarantined) when it cannot be placed."""

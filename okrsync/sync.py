@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 import uuid
+import zlib
 from collections import Counter
 from collections.abc import Callable, Container, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -94,9 +95,13 @@ class CycleResult:
 
 def record_fp(record: Record, objective_ids: Container[str]) -> int:
     """A record's fingerprint with its parent edge folded in (lowest bit): the edge depends on
-    whether the parent is in the snapshot, not only on the record's own bytes."""
+    whether the parent is in the snapshot, not only on the record's own bytes; and, when
+    another record's list names the parent, on which one does."""
     linked = parent_linked(record.label, record.id, record.parent, objective_ids)
-    return (record.fp & ~1) | int(linked)
+    fp = record.fp
+    if record.listed and record.parent is not None:
+        fp ^= zlib.crc32(record.parent.encode()) << 8
+    return (fp & ~1) | int(linked)
 
 
 def expected_counts(state: GraphState) -> dict[str, int]:
@@ -220,11 +225,11 @@ class MirrorCycle:
             Constraints(self.mirror.graph).apply()
             self._schema_applied = True
 
-    def _transform(self, record: Record, objective_ids: Container[str], clock: _Clock) -> Fragment:
+    def _transform(self, record: Record, source: SourceStream, clock: _Clock) -> Fragment:
         mark = time.monotonic()
         clock.parsed += 1
         problems: list[str] = []
-        frag = fragment(record.parse(problems), objective_ids)
+        frag = fragment(record.parse(problems), source.objective_ids, source.lookups.custom_fields)
         for problem in problems:
             self._notes.warn(
                 "record.field_dropped",
@@ -275,7 +280,7 @@ class MirrorCycle:
         for record in source.records():
             fp = record_fp(record, source.objective_ids)
             if remaining.pop((record.label, record.id), None) != fp:
-                fresh.append((self._transform(record, source.objective_ids, clock), fp))
+                fresh.append((self._transform(record, source, clock), fp))
         clock.end_fetch()
         self._notes.source(source)
         mark = time.monotonic()
@@ -329,7 +334,7 @@ class MirrorCycle:
 
         source.hold = hold
         for record in source.records():
-            frag = self._transform(record, source.objective_ids, clock)
+            frag = self._transform(record, source, clock)
             fresh.append((frag, record_fp(record, source.objective_ids)))
             add_fragment(target, frag)
             refs.update(shared_ends(frag.rels))
@@ -375,7 +380,7 @@ class MirrorCycle:
         refs: Counter[tuple[str, str]] = Counter()
         with self.mirror.loader() as loader, self.store.transaction(fresh=True) as tx:
             for record in source.records(prefetch=False):
-                frag = self._transform(record, source.objective_ids, clock)
+                frag = self._transform(record, source, clock)
                 props = as_props(frag.props)
                 tx.put(frag, record_fp(record, source.objective_ids))
                 loader.node(frag.label, props)

@@ -51,6 +51,7 @@ class Snapshot:
     periods: Mapping[str, Period] = field(default_factory=dict)
     labels: Mapping[str, Label] = field(default_factory=dict)
     okr_types: Mapping[str, OkrType] = field(default_factory=dict)
+    custom_fields: Mapping[str, str] = field(default_factory=dict)  # id -> name
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +98,9 @@ def parse_all(stream: SourceStream) -> Snapshot:
         else:
             key_results[entity.id] = entity
     lk = stream.lookups
-    return Snapshot(objectives, key_results, lk.teams, lk.periods, lk.labels, lk.okr_types)
+    return Snapshot(
+        objectives, key_results, lk.teams, lk.periods, lk.labels, lk.okr_types, lk.custom_fields
+    )
 
 
 def fetch_snapshot(client: OkrApiClient, window: Window | None = None) -> Snapshot:
@@ -115,7 +118,7 @@ def to_graph(snapshot: Snapshot) -> tuple[GraphState, list[Dangling]]:
         *snapshot.key_results.values(),
     ]
     for e in entities:
-        frag = fragment(e, snapshot.objectives)
+        frag = fragment(e, snapshot.objectives, snapshot.custom_fields)
         add_fragment(state, frag)
         if frag.dangling:
             dangling.append(frag.dangling)

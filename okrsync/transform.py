@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections import Counter
 from collections.abc import Callable, Container, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -215,10 +216,38 @@ def parent_linked(
     return not (label == OBJECTIVE and parent_id == entity_id)
 
 
-def fragment(e: Objective | KeyResult, objective_ids: Container[str]) -> Fragment:
+# Custom field values become properties named after their field: `custom.Risk`. The prefix keeps
+# them apart from the declared properties (a field may be called "name"); a field the
+# definitions do not name keeps its id.
+CUSTOM_PREFIX = "custom."
+
+
+def custom_props(custom_fields_json: str | None, names: Mapping[str, str]) -> Props:
+    """An entity's custom field values by field name. Text, numbers and booleans as they
+    are; anything else (a multi-select list, a user object) as canonical JSON text."""
+    if not custom_fields_json:
+        return {}
+    values: dict[str, Any] = msgspec.json.decode(custom_fields_json)
+    named = [(names.get(fid, fid), fid, v) for fid, v in values.items() if v is not None]
+    taken = Counter(name for name, _, _ in named)
+    props: Props = {}
+    for name, fid, value in sorted(named, key=lambda t: (t[0], t[1])):
+        key = CUSTOM_PREFIX + (name if taken[name] == 1 else fid)  # two fields, one name: ids
+        if isinstance(value, str | int | float):
+            props[key] = value
+        else:
+            props[key] = msgspec.json.encode(value, order="sorted").decode()
+    return props
+
+
+def fragment(
+    e: Objective | KeyResult,
+    objective_ids: Container[str],
+    field_names: Mapping[str, str] | None = None,
+) -> Fragment:
     """An entity's part of the graph. `objective_ids`: every objective in the snapshot, which
     decides whether an edge to another objective exists (a missing one is skipped, not
-    ghosted)."""
+    ghosted). `field_names`: custom field id -> name, from the answer's definitions."""
     label = OBJECTIVE if isinstance(e, Objective) else KEY_RESULT
     rels: list[Rel] = []
     dangling = None
@@ -234,7 +263,9 @@ def fragment(e: Objective | KeyResult, objective_ids: Container[str]) -> Fragmen
                 rels.append(Rel(rel.type, rel.start, e.id, rel.end, far))
             else:
                 rels.append(Rel(rel.type, rel.start, far, rel.end, e.id))
-    return Fragment(label, e.id, node_props(label, e), tuple(dict.fromkeys(rels)), dangling)
+    props = node_props(label, e)
+    props.update(custom_props(e.custom_fields_json, field_names or {}))
+    return Fragment(label, e.id, props, tuple(dict.fromkeys(rels)), dangling)
 
 
 def shared_ends(rels: Iterable[Rel]) -> Iterator[tuple[str, str]]:

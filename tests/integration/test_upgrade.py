@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import shutil
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -87,6 +88,9 @@ def legacy_org() -> Org:
     return org
 
 
+AFTER = datetime(2026, 6, 1, tzinfo=UTC)
+
+
 def test_a_mirror_written_by_the_previous_release_is_adopted_in_place(
     graph: Graph, driver: neo4j.Driver, tmp_path: Path
 ) -> None:
@@ -102,7 +106,9 @@ def test_a_mirror_written_by_the_previous_release_is_adopted_in_place(
     mirror_nodes = sum(labels[label] for label in LABELS)
     with (
         SimulatorServer(legacy_org()) as server,
-        sync_cycle(server.url, graph, state, org="acme", comments=True) as cycle,
+        # A month after the release's last run: inside the journal's retention, so the
+        # adopted runs stay (on a later day they would be pruned like any old entry).
+        sync_cycle(server.url, graph, state, now=lambda: AFTER, org="acme", comments=True) as cycle,
     ):
         with capture_logs() as logs:
             first = cycle.run()
@@ -118,27 +124,55 @@ def test_a_mirror_written_by_the_previous_release_is_adopted_in_place(
         assert adopted["journal"] == labels["SyncRun"]
         assert adopted["changes"] == labels["Change"] + types["RECORDED"]
         assert adopted["about"] == types["ABOUT"]
-        # The adopted mirror equals the source: the reconcile that follows writes nothing.
+        # The adopted mirror equals the source: the reconcile that follows writes only what
+        # the model has gained since that release (OKR types, displayedStatus, custom fields by
+        # name), and deletes or unlinks nothing.
         assert first.mode == "reconcile"
-        assert first.plan.empty and first.stats is not None and first.stats.wrote_nothing
-        assert first.checkins == 0  # the release's cursor is kept: nothing is pulled again
+        plan = first.plan
+        assert {c.label for c in plan.of_kind("created")} == {"OkrType"}
+        assert plan.of_kind("deleted") == [] and plan.unlinked == []
+        gained = {f for c in plan.of_kind("updated") for f in c.fields}
+        assert all(f == "displayedStatus" or f.startswith("custom.") for f in gained), gained
+        assert {r.type for r in plan.linked} == {"OF_TYPE"}
+        # A reconcile re-reads the whole check-in feed (edits, deletions): every check-in is
+        # written again, none is new.
+        assert first.checkins == labels["Update"]
         # Every reconcile re-reads the comment feed (edits keep `created`), migration or not.
         assert first.comments == labels["Comment"]
         assert_mirrors(graph, server.url, org="acme")
         second = cycle.run()
         assert second.mode == "incremental" and second.stats is None
+    added_types = len(plan.of_kind("created"))
+    journalled, _, _ = driver.execute_query(
+        "MATCH (r:SyncRun {id: $id})-[:RECORDED]->(c:Change) RETURN c.field AS field",
+        id=first.cycle_id,
+    )
+    fields = Counter(r["field"] for r in journalled)
+    assert set(fields) <= {"type", "displayedStatus"} | {
+        f for f in gained if f.startswith("custom.")
+    }
+    expected_nodes = {(label, "acme"): n for label, n in labels.items()}
+    expected_nodes[("OkrType", "acme")] = added_types
+    expected_nodes[("SyncRun", "acme")] += 1
+    expected_nodes[("Change", "acme")] += len(journalled)
     nodes, _, _ = driver.execute_query(
         "MATCH (n) RETURN labels(n)[0] AS label, n.okrsyncOrg AS org, count(*) AS n"
     )
-    assert {(r["label"], r["org"]): r["n"] for r in nodes} == {
-        (label, "acme"): n for label, n in labels.items()
-    }
+    assert {(r["label"], r["org"]): r["n"] for r in nodes} == expected_nodes
+    expected_rels = {(t, "acme"): n for t, n in types.items()}
+    expected_rels[("OF_TYPE", "acme")] = len(plan.linked)
+    expected_rels[("RECORDED", "acme")] += len(journalled)
+    expected_rels[("ABOUT", "acme")] += len(journalled)
+    # Comment authors the mirror holds as users are now linked to what they wrote.
+    authored, _, _ = driver.execute_query(
+        "MATCH (c:Comment {okrsyncOrg: 'acme'}) "
+        "MATCH (u:User {okrsyncOrg: 'acme', accountId: c.authorAccountId}) RETURN count(*) AS n"
+    )
+    expected_rels[("WROTE", "acme")] = authored[0]["n"]
     rels, _, _ = driver.execute_query(
         "MATCH ()-[r]->() RETURN type(r) AS type, r.okrsyncOrg AS org, count(*) AS n"
     )
-    assert {(r["type"], r["org"]): r["n"] for r in rels} == {
-        (t, "acme"): n for t, n in types.items()
-    }
+    assert {(r["type"], r["org"]): r["n"] for r in rels} == expected_rels
     legacy_left, _, _ = driver.execute_query(
         "SHOW CONSTRAINTS YIELD name WHERE name IN $names RETURN name",
         names=["objective_id", "user_account_id", "update_id", "comment_id", "sync_run_id"],

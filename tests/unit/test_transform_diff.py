@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from okrsync.diff import plan_changes
 from okrsync.testing import to_graph
-from okrsync.transform import GraphState, Rel, as_props, html_to_text
+from okrsync.transform import GraphState, Rel, as_props, custom_props, html_to_text
 from tests.helpers import snapshot, through_store
 
 BASE_OKRS = [
@@ -237,3 +237,18 @@ class TestSnapshotEncoding:
             "props": {"name": "2026-01-01"},
             "times": {"deadline": "2026-03-31T23:59:59+00:00", "startDate": None},
         }
+
+
+def test_custom_fields_become_properties_named_after_their_field() -> None:
+    """Queryable by name (`o.`custom.Risk``): scalars as they are, others as JSON text; two
+    fields with one name keep their ids; a field the definitions do not name keeps its id."""
+    values = '{"cf-1":"high","cf-2":12000,"cf-3":["a","b"],"cf-4":null,"cf-5":1,"cf-6":2}'
+    names = {"cf-1": "Risk", "cf-2": "Budget", "cf-3": "Tags", "cf-5": "Dup", "cf-6": "Dup"}
+    assert custom_props(values, names) == {
+        "custom.Budget": 12000,
+        "custom.cf-5": 1,
+        "custom.cf-6": 2,
+        "custom.Risk": "high",
+        "custom.Tags": '["a","b"]',
+    }
+    assert custom_props(None, names) == {}
