@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from okrsync import __version__, log
-from okrsync.errors import ConfigError, MassDeleteRefused, OkrsyncError
+from okrsync.errors import ConfigError, MassDeleteRefused, OkrsyncError, UsageError
 
 EXIT_FAILURE = 1
-EXIT_CONFIG = 2
+EXIT_USAGE = 2  # a configuration error, or a command line naming what does not exist or fit
 EXIT_REFUSED = 3
 
 
@@ -79,7 +79,9 @@ def _add_report(sub: Any) -> None:
     _common(report)
     report.add_argument("--period", required=True, help='the period\'s name, e.g. "Q1 2026"')
     report.add_argument("--out", type=Path, default=Path("report.html"))
-    report.add_argument("--days", type=int, default=7, help="what slipped in this many days")
+    report.add_argument(
+        "--days", help="what slipped in this many days (an integer; default: slipped's, 7)"
+    )
 
 
 def _add_query(sub: Any) -> None:
@@ -92,7 +94,7 @@ def _add_query(sub: Any) -> None:
         action="append",
         default=[],
         metavar="KEY=VALUE",
-        help='a parameter (JSON values such as 30 or ["A"] are parsed)',
+        help="a parameter, converted by the type its query declares (--list shows them)",
     )
     query.add_argument("--json", action="store_true", help="print JSON rows instead of a table")
 
@@ -148,7 +150,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _dispatch(args)
     except ConfigError as exc:
         print(f"okrsync: configuration error: {exc}", file=sys.stderr)
-        return EXIT_CONFIG
+        return EXIT_USAGE
+    except UsageError as exc:
+        print(f"okrsync: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except MassDeleteRefused as exc:
         print(f"okrsync: {exc}", file=sys.stderr)
         return EXIT_REFUSED
