@@ -1,9 +1,16 @@
-"""Command line: parse arguments, configure logging, call one entry point; nothing else."""
+"""Command line: parse arguments, configure logging, call one entry point; nothing else.
+
+Exit status: 0 done, 1 failed, 2 a configuration or usage error, 3 the deletion guard refused
+a cycle, 4 a follow-up step failed (sync), 130 interrupted, 141 the reader of the output went
+away (`okrsync query team_progress | head -4`): the command stops quietly, as coreutils do.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import select
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,6 +22,7 @@ from okrsync.errors import ConfigError, MassDeleteRefused, OkrsyncError, UsageEr
 EXIT_FAILURE = 1
 EXIT_USAGE = 2  # a configuration error, or a command line naming what does not exist or fit
 EXIT_REFUSED = 3
+EXIT_READER_GONE = 141  # 128 + SIGPIPE: what a shell shows for `seq 1000000 | head -1`'s seq
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -144,6 +152,30 @@ def _configure_logging(args: argparse.Namespace, level: str) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        try:
+            return _main(argv)
+        finally:
+            sys.stdout.flush()  # a reader gone (`| head`) shows here, not in the interpreter's exit
+    except BrokenPipeError:
+        if not _stdout_gone():
+            raise
+        # Quietly, as coreutils stop: later writes (the interpreter's final flush) go nowhere.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_READER_GONE
+
+
+def _stdout_gone() -> bool:
+    """Whether standard output is a pipe whose reader has closed it."""
+    try:
+        poller = select.poll()
+        poller.register(sys.stdout.fileno(), select.POLLOUT)
+        return any(event & select.POLLERR for _, event in poller.poll(0))
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     log.configure(level="info")
     try:
