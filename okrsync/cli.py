@@ -96,7 +96,11 @@ def _add_query(sub: Any) -> None:
     query = sub.add_parser("query", help="run a question from the query library")
     _common(query)
     query.add_argument("name", nargs="?", help="the query's name (see --list)")
-    query.add_argument("--list", action="store_true", help="list the queries with their titles")
+    query.add_argument(
+        "--list",
+        action="store_true",
+        help="list the queries: titles, and parameters with their types",
+    )
     query.add_argument(
         "--param",
         action="append",
