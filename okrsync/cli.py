@@ -1,20 +1,28 @@
-"""Command line: parse arguments, configure logging, call one entry point; nothing else."""
+"""Command line: parse arguments, configure logging, call one entry point; nothing else.
+
+Exit status: 0 done, 1 failed, 2 a configuration or usage error, 3 the deletion guard refused
+a cycle, 4 a follow-up step failed (sync), 130 interrupted, 141 the reader of the output went
+away (`okrsync query team_progress | head -4`): the command stops quietly, as coreutils do.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import select
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from okrsync import __version__, log
-from okrsync.errors import ConfigError, MassDeleteRefused, OkrsyncError
+from okrsync.errors import ConfigError, MassDeleteRefused, OkrsyncError, UsageError
 
 EXIT_FAILURE = 1
-EXIT_CONFIG = 2
+EXIT_USAGE = 2  # a configuration error, or a command line naming what does not exist or fit
 EXIT_REFUSED = 3
+EXIT_READER_GONE = 141  # 128 + SIGPIPE: what a shell shows for `seq 1000000 | head -1`'s seq
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -79,20 +87,26 @@ def _add_report(sub: Any) -> None:
     _common(report)
     report.add_argument("--period", required=True, help='the period\'s name, e.g. "Q1 2026"')
     report.add_argument("--out", type=Path, default=Path("report.html"))
-    report.add_argument("--days", type=int, default=7, help="what slipped in this many days")
+    report.add_argument(
+        "--days", help="what slipped in this many days (an integer; default: slipped's, 7)"
+    )
 
 
 def _add_query(sub: Any) -> None:
     query = sub.add_parser("query", help="run a question from the query library")
     _common(query)
     query.add_argument("name", nargs="?", help="the query's name (see --list)")
-    query.add_argument("--list", action="store_true", help="list the queries with their titles")
+    query.add_argument(
+        "--list",
+        action="store_true",
+        help="list the queries: titles, and parameters with their types",
+    )
     query.add_argument(
         "--param",
         action="append",
         default=[],
         metavar="KEY=VALUE",
-        help='a parameter (JSON values such as 30 or ["A"] are parsed)',
+        help="a parameter, converted by the type its query declares (--list shows them)",
     )
     query.add_argument("--json", action="store_true", help="print JSON rows instead of a table")
 
@@ -142,13 +156,40 @@ def _configure_logging(args: argparse.Namespace, level: str) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        try:
+            return _main(argv)
+        finally:
+            sys.stdout.flush()  # a reader gone (`| head`) shows here, not in the interpreter's exit
+    except BrokenPipeError:
+        if not _stdout_gone():
+            raise
+        # Quietly, as coreutils stop: later writes (the interpreter's final flush) go nowhere.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_READER_GONE
+
+
+def _stdout_gone() -> bool:
+    """Whether standard output is a pipe whose reader has closed it."""
+    try:
+        poller = select.poll()
+        poller.register(sys.stdout.fileno(), select.POLLOUT)
+        return any(event & select.POLLERR for _, event in poller.poll(0))
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     log.configure(level="info")
     try:
         return _dispatch(args)
     except ConfigError as exc:
         print(f"okrsync: configuration error: {exc}", file=sys.stderr)
-        return EXIT_CONFIG
+        return EXIT_USAGE
+    except UsageError as exc:
+        print(f"okrsync: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except MassDeleteRefused as exc:
         print(f"okrsync: {exc}", file=sys.stderr)
         return EXIT_REFUSED

@@ -18,6 +18,7 @@ from okrsync.diff import Plan
 from okrsync.errors import LeaseHeld, OkrsyncError
 from okrsync.graph import Constraints
 from okrsync.graph.lease import Lease
+from okrsync.params import convert
 from okrsync.runtime import open_client, open_graph, open_runtime
 from okrsync.state import StateStore
 
@@ -141,9 +142,8 @@ def check(settings: Settings, config_path: Path | None) -> int:
 def list_queries() -> int:
     from okrsync import queries
 
-    for q in queries.library().values():
-        params = " ".join(f"[{p.name}]" if not p.required else p.name for p in q.params)
-        print(f"{q.name:24} {q.title}" + (f"   params: {params}" if params else ""))
+    for line in queries.listing():
+        print(line)
     return 0
 
 
@@ -161,8 +161,8 @@ def query(
         key, sep, value = item.partition("=")
         if not sep or not key:
             raise queries.QueryError(f"--param {item!r} is not KEY=VALUE")
-        given[key] = queries.parse_value(value)
-    queries.bind(queries.get(name), given)  # unknown names and params fail before connecting
+        given[key] = value  # text: its parameter's declared type converts it (queries.bind)
+    queries.bind(queries.get(name), given)  # unknown names, params and values fail first
     with open_graph(settings) as graph:
         rows = queries.run(graph, name, given, settings.org)
     if as_json:
@@ -176,7 +176,14 @@ def query(
     return 0
 
 
-def report(settings: Settings, period: str, out: Path, days: int) -> int:
+def report(settings: Settings, period: str, out: Path, days_text: str | None) -> int:
+    from okrsync import queries
+
+    # The slipped list is the library's `slipped`: --days is its `days`, typed and defaulted there.
+    days_param = next(p for p in queries.get("slipped").params if p.name == "days")
+    days = days_param.default
+    if days_text is not None:
+        days = convert(days_param.type, "days", days_text, "--days ", days_param.default)
     try:
         import matplotlib  # noqa: F401 - the charts need it
 

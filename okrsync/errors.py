@@ -19,7 +19,8 @@ OkrsyncError
 │   └── LeaseLost                another okrsync took this organisation's write lease
 ├── LeaseHeld                    another okrsync writes this organisation (one-shot sync)
 ├── StateError                   the state directory cannot be used
-└── MassDeleteRefused            the deletion guard stopped a cycle
+├── MassDeleteRefused            the deletion guard stopped a cycle
+└── UsageError                   the command line names what does not exist or does not fit
 """
 
 from __future__ import annotations
@@ -128,3 +129,8 @@ class MassDeleteRefused(OkrsyncError):
             "to projects, the date window now excludes most OKRs. Re-run with "
             "--allow-mass-delete if the deletion is real."
         )
+
+
+class UsageError(OkrsyncError):
+    """The command line names a query or parameter that does not exist, or gives a value that
+    does not fit its type: the command exits 2, as for argparse's own usage errors."""

@@ -79,42 +79,78 @@ def chart_svg(row: dict[str, Any], now: datetime) -> str:
     return svg[svg.index("<svg") :]  # drop the XML prologue: the SVG is inlined in HTML
 
 
+STYLE = (
+    "body{font-family:sans-serif;max-width:60em;margin:2em auto;color:#172B4D}"
+    "table{border-collapse:collapse}"
+    "td,th{padding:.3em .8em;border-bottom:1px solid #ddd;text-align:left}"
+    "section{margin:1.5em 0}.note{color:#5E6C84}"
+)
+
+
+def _cell(value: Any) -> str:
+    """A table cell's text: a value that was absent (a first status) is a dash, not `None`."""
+    return "—" if value is None else html.escape(str(value))
+
+
+def journal_note(graph: Graph, org: str, period_start: str | None) -> str:
+    """Why the lines may start flat: the journal begins at okrsync's first recorded sync, so a
+    report right after set-up knows nothing of the progress before it."""
+    since = graph.read(cypher("history/journal_start"), org=org)[0]["since"]
+    if since is None:
+        return (
+            "<p class='note'>No change journal for this organisation yet (no sync recorded, "
+            "or journal = false): each line is flat at the current progress.</p>"
+        )
+    if period_start is not None and _when(since) <= _when(period_start):
+        return ""
+    return (
+        "<p class='note'>Progress is known from okrsync's first recorded sync, "
+        f"{html.escape(_when(since).strftime('%Y-%m-%d %H:%M UTC'))}: before it, each line is "
+        "flat at the first value okrsync saw.</p>"
+    )
+
+
+def slipped_table(rows: list[dict[str, Any]]) -> list[str]:
+    if not rows:
+        return ["<p>Nothing slipped.</p>"]
+    parts = [
+        "<table><tr><th>key result</th><th>what</th><th>from</th><th>to</th><th>when</th></tr>"
+    ]
+    for r in rows:
+        parts.append(
+            f"<tr><td>{_cell(r['key'] or r['id'])} {html.escape(str(r['name'] or ''))}</td>"
+            f"<td>{_cell(r['field'])}</td><td>{_cell(r['old'])}</td>"
+            f"<td>{_cell(r['new'])}</td><td>{_cell(str(r['at'])[:16])}</td></tr>"
+        )
+    parts.append("</table>")
+    return parts
+
+
 def render(graph: Graph, org: str, period: str, days: int = 7, now: datetime | None = None) -> str:
     now = now or datetime.now(UTC)
     objectives = graph.read(cypher("history/report_series"), period=period, org=org)
     if not objectives:
         raise OkrsyncError(f"no objectives of organisation {org!r} in a period named {period!r}")
-    slipped = queries.run(graph, "slipped", {"days": days, "asOf": now.isoformat()}, org)
+    slipped = queries.run(graph, "slipped", {"days": days, "asOf": now}, org)
     e = html.escape
     parts = [
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
-        f"<title>OKRs {e(period)}</title><style>body{{font-family:sans-serif;max-width:60em;"
-        "margin:2em auto;color:#172B4D}}table{{border-collapse:collapse}}td,th{{padding:.3em "
-        ".8em;border-bottom:1px solid #ddd;text-align:left}}section{{margin:1.5em 0}}</style>",
+        f"<title>OKRs {e(period)}</title><style>{STYLE}</style>",
         f"</head><body><h1>OKRs — {e(period)}</h1>",
         f"<p>As of {e(now.strftime('%Y-%m-%d %H:%M UTC'))}. Lines mark check-ins, coloured by "
         "status.</p>",
+        journal_note(graph, org, objectives[0]["start"]),
         f"<h2>What slipped in the last {days} days</h2>",
+        *slipped_table(slipped),
+        "<h2>Progress over time</h2>",
     ]
-    if slipped:
-        parts.append(
-            "<table><tr><th>key result</th><th>what</th><th>from</th><th>to</th><th>when</th></tr>"
-        )
-        for r in slipped:
-            parts.append(
-                f"<tr><td>{e(str(r['key'] or r['id']))} {e(str(r['name'] or ''))}</td>"
-                f"<td>{e(str(r['field']))}</td><td>{e(str(r['old']))}</td>"
-                f"<td>{e(str(r['new']))}</td><td>{e(str(r['at'])[:16])}</td></tr>"
-            )
-        parts.append("</table>")
-    else:
-        parts.append("<p>Nothing slipped.</p>")
-    parts.append("<h2>Progress over time</h2>")
     for row in objectives:
         status = row.get("status") or "no check-in"
+        done = row.get("percentDone")
+        progress = "no progress recorded" if done is None else f"{e(str(done))} % done"
         parts.append(
             f"<section class='objective'><h3>{e(row['key'] or '')} {e(row['name'] or '')}"
-            f"</h3><p>{e(str(row.get('percentDone')))} % done, {e(status)}</p>"
+            f"</h3><p>{progress}, {e(status)}</p>"
             f"{chart_svg(row, now)}</section>"
         )
     parts.append("</body></html>")

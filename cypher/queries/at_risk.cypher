@@ -1,7 +1,7 @@
 // @title What is at risk
 // @description Objectives and key results whose latest check-in status is one of $statuses, with
 //   owner, teams and the chain of parent objectives up to the top.
-// @param statuses ["AT_RISK", "ACTION_REQUIRED"] statuses that count as at risk (ACTION_REQUIRED is shown as "Off Track")
+// @param statuses list<string> ["AT_RISK", "ACTION_REQUIRED"] statuses that count as at risk (ACTION_REQUIRED is shown as "Off Track")
 MATCH (n)
 WHERE (n:Objective OR n:KeyResult) AND n.okrsyncOrg = $org AND n.status IN $statuses
 OPTIONAL MATCH (owner:User {okrsyncOrg: $org})-[:OWNS]->(n)

@@ -1,7 +1,7 @@
 // @title Issue impact
 // @description For one Jira issue id: every key result that tracks it and the chain of
 //   objectives above it, up to the top.
-// @param issue required the Jira issue id, e.g. "10001"
+// @param issue string required the Jira issue id, e.g. 10001
 MATCH (:Issue {okrsyncOrg: $org, id: $issue})<-[:TRACKS]-(k:KeyResult {okrsyncOrg: $org})
 CALL (k) {
   OPTIONAL MATCH chain = (top:Objective {okrsyncOrg: $org})-[:PARENT_OF*0..]->(:Objective)-[:HAS_KR]->(k)

@@ -1,7 +1,7 @@
 // @title Objective tree of a period
 // @description Every objective of the period with its child objectives and key results, in tree
 //   order (parents first), with progress and status. `path` lists the keys from the top.
-// @param period "Q1 2026" the period's name
+// @param period string "Q1 2026" the period's name
 MATCH (o:Objective {okrsyncOrg: $org})-[:IN_PERIOD]->(:Period {okrsyncOrg: $org, name: $period})
 CALL (o) {
   MATCH chain = (top:Objective)-[:PARENT_OF*0..]->(o)

@@ -1,9 +1,9 @@
 // @title Overdue
 // @description Objectives and key results whose deadline has passed and that are not done
 //   (below 100 % and not in a closing status).
-// @param asOf null the moment to judge by, ISO 8601 (null: now)
-// @param doneStatuses ["SUCCESS", "FINISHED", "CANCELED", "FAILED", "MISSED_TARGET"] statuses that close an OKR
-WITH coalesce(datetime($asOf), datetime()) AS now
+// @param asOf instant null the moment to judge by (unset: now)
+// @param doneStatuses list<string> ["SUCCESS", "FINISHED", "CANCELED", "FAILED", "MISSED_TARGET"] statuses that close an OKR
+WITH coalesce($asOf, datetime()) AS now
 MATCH (n)
 WHERE (n:Objective OR n:KeyResult) AND n.okrsyncOrg = $org AND n.deadline < now
   AND coalesce(n.percentDone, 0.0) < 100 AND NOT coalesce(n.status, '') IN $doneStatuses

@@ -2,7 +2,7 @@
 // @description Every objective and key result a person owns or collaborates on, in every
 //   organisation okrsync mirrors into this database (Jira account ids are the same across
 //   sites of one Atlassian account): the one question that crosses organisations.
-// @param accountId required the person's Jira account id, e.g. "557058:..."
+// @param accountId string required the person's Jira account id, e.g. 557058:...
 MATCH (u:User {accountId: $accountId})-[r:OWNS|COLLABORATES_ON]->(n)
 WHERE u.okrsyncOrg IS NOT NULL AND n.okrsyncOrg = u.okrsyncOrg AND r.okrsyncOrg = u.okrsyncOrg
   AND (n:Objective OR n:KeyResult)

@@ -1,9 +1,9 @@
 // @title Re-scoped objectives
 // @description Objectives renamed, moved under another parent, or whose deadline moved, in the
 //   $days days before $asOf (from okrsync's change journal).
-// @param days 30 how many days back to look
-// @param asOf null the end of the period looked at, ISO 8601 (null: now)
-WITH coalesce(datetime($asOf), datetime()) AS now
+// @param days integer 30 how many days back to look
+// @param asOf instant null the end of the period looked at (unset: now)
+WITH coalesce($asOf, datetime()) AS now
 MATCH (c:Change {okrsyncOrg: $org, entityType: 'Objective'})
 WHERE c.at > now - duration({days: $days}) AND c.at <= now
   AND (c.field IN ['name', 'deadline'] OR (c.field = 'parent' AND c.kind = 'linked'))

@@ -1,10 +1,10 @@
 // @title What slipped
 // @description Key results whose percentDone went down, or whose status moved into a risk
 //   status, in the $days days before $asOf (from okrsync's change journal).
-// @param days 7 how many days back to look
-// @param asOf null the end of the period looked at, ISO 8601 (null: now)
-// @param riskStatuses ["AT_RISK", "ACTION_REQUIRED", "DELAYED", "MISSED_TARGET", "FAILED"] statuses that count as slipping
-WITH coalesce(datetime($asOf), datetime()) AS now
+// @param days integer 7 how many days back to look
+// @param asOf instant null the end of the period looked at (unset: now)
+// @param riskStatuses list<string> ["AT_RISK", "ACTION_REQUIRED", "DELAYED", "MISSED_TARGET", "FAILED"] statuses that count as slipping
+WITH coalesce($asOf, datetime()) AS now
 MATCH (c:Change {okrsyncOrg: $org, entityType: 'KeyResult'})
 WHERE c.at > now - duration({days: $days}) AND c.at <= now
   AND ((c.field = 'percentDone' AND c.new < c.old)

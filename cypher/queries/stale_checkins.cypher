@@ -1,8 +1,8 @@
 // @title Stale check-ins
 // @description Objectives and key results with no status update for $days days (or never).
-// @param days 14 how many days without a check-in make it stale
-// @param asOf null the moment to judge by, ISO 8601 (null: now)
-WITH coalesce(datetime($asOf), datetime()) AS now
+// @param days integer 14 how many days without a check-in make it stale
+// @param asOf instant null the moment to judge by (unset: now)
+WITH coalesce($asOf, datetime()) AS now
 MATCH (n)
 WHERE (n:Objective OR n:KeyResult) AND n.okrsyncOrg = $org
   AND (n.statusUpdatedAt IS NULL OR n.statusUpdatedAt < now - duration({days: $days}))

@@ -1,9 +1,9 @@
 // @title Objectives of a period as of a date
 // @description The status (latest check-in at or before $asOf) and progress (percentDone before
 //   the first journalled change after $asOf) of every objective of the period.
-// @param period "Q1 2026" the period's name
-// @param asOf required the moment, ISO 8601, e.g. "2026-03-15T00:00:00Z"
-WITH datetime($asOf) AS asOf
+// @param period string "Q1 2026" the period's name
+// @param asOf instant required the moment, e.g. 2026-03-15 or 2026-03-15T00:00:00Z
+WITH $asOf AS asOf
 MATCH (o:Objective {okrsyncOrg: $org})-[:IN_PERIOD]->(:Period {okrsyncOrg: $org, name: $period})
 WHERE o.created IS NULL OR o.created <= asOf
 CALL (o, asOf) {

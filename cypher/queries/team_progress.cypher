@@ -1,7 +1,7 @@
 // @title Team progress in a period
 // @description Per team, its objectives in the period and their weight-aware average percentDone
 //   (weights as set in OKR for Jira; a team whose weights are all 0 gets the plain average).
-// @param period "Q1 2026" the period's name
+// @param period string "Q1 2026" the period's name
 MATCH (t:Team {okrsyncOrg: $org})<-[:BELONGS_TO]-(o:Objective {okrsyncOrg: $org})
       -[:IN_PERIOD]->(:Period {okrsyncOrg: $org, name: $period})
 WITH t, collect(o) AS objectives

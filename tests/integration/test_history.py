@@ -254,6 +254,33 @@ def test_report_is_a_self_contained_page(history: Any, graph: Graph, tmp_path: P
     assert out.read_text().startswith("<!doctype html>")
 
 
+def test_report_page_is_styled_and_says_where_its_history_starts(
+    history: Any, graph: Graph
+) -> None:
+    """Issue 22: the stylesheet is valid CSS (single braces), a first status shows as a dash
+    rather than `None`, and the page says the journal starts at okrsync's first sync."""
+    from okrsync.report import render
+
+    syncer, server, _, _, clock = history
+    server.sim.mutate(lambda o: o.set_status("k3", "AT_RISK"))  # KR-3's first check-in ever
+    clock.at = datetime(2026, 3, 11, 12, tzinfo=UTC)
+    syncer.run()
+    page = render(graph, ORG, "Q1 2026", days=7, now=datetime(2026, 3, 12, tzinfo=UTC))
+    (css,) = re.findall(r"<style>(.*?)</style>", page)
+    assert "{{" not in css and "}}" not in css
+    assert "table{border-collapse:collapse}" in css
+    assert "td,th{padding:.3em .8em;border-bottom:1px solid #ddd;text-align:left}" in css
+    assert "<td>KR-3 Cut latency</td><td>status</td><td>—</td><td>AT_RISK</td>" in page
+    assert "None" not in re.sub(r"<svg.*?</svg>", "", page, flags=re.S)
+    assert (
+        "<p class='note'>Progress is known from okrsync's first recorded sync, 2026-03-01 12:00 "
+        "UTC: before it, each line is flat at the first value okrsync saw.</p>"
+    ) in page
+    # Q2 starts after the first sync: the journal covers it all, nothing to say.
+    later = render(graph, ORG, "Q2 2026", days=7, now=datetime(2026, 3, 12, tzinfo=UTC))
+    assert "first recorded sync" not in later
+
+
 @contextmanager
 def commenting_org(
     graph: Graph, tmp_path: Path, objectives: int, seed: int

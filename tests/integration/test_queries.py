@@ -196,22 +196,29 @@ def test_every_library_query_has_a_test_here() -> None:
     assert set(queries.library()) - tested == set()
 
 
+def okrsync_query(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "okrsync.cli", "query", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
 class TestCommand:
     def run(self, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "okrsync.cli", "query", *args],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        return okrsync_query(env, *args)
 
     def test_list_table_and_json(self, fixture_graph: Graph, cli_env: dict[str, str]) -> None:
         """--list names every query; a table and --json print the same rows."""
         listing = self.run(cli_env, "--list")
         assert listing.returncode == 0
-        assert [line.split()[0] for line in listing.stdout.splitlines()] == sorted(
-            queries.library()
+        names = [line.split()[0] for line in listing.stdout.splitlines() if line[:1] != " "]
+        assert names == sorted(queries.library())
+        assert (
+            "    days=integer                default 14: how many days without a check-in "
+            "make it stale" in listing.stdout.splitlines()
         )
         table = self.run(cli_env, "team_progress", "--param", "period=Q1 2026")
         assert table.returncode == 0, table.stderr
@@ -249,13 +256,98 @@ class TestCommand:
             (["issue_impact"], "query issue_impact needs --param issue="),
             (["overdue", "--param", "oops"], "--param 'oops' is not KEY=VALUE"),
             ([], "name a query"),
+            (
+                ["stale_checkins", "--param", "days=abc"],
+                "okrsync: --param days=abc: days takes an integer, e.g. --param days=14",
+            ),
+            (
+                ["status_as_of", "--param", "asOf=yesterday"],
+                "okrsync: --param asOf=yesterday: asOf takes an instant (a date, midnight UTC, "
+                "or an ISO 8601 date-time; no offset means UTC), e.g. --param asOf=2026-03-15",
+            ),
         ],
     )
     def test_errors_are_one_line(
         self, cli_env: dict[str, str], args: list[str], message: str
     ) -> None:
-        """Unknown names and parameters: exit 1, one line, no traceback."""
+        """Unknown names and parameters, values that do not fit their type: usage errors,
+        exit 2, one line, no traceback."""
         out = self.run(cli_env, *args)
-        assert out.returncode == 1
+        assert out.returncode == 2
         assert out.stderr.strip().splitlines() == [f"okrsync: {out.stderr.strip()[9:]}"]
         assert message in out.stderr
+
+
+@pytest.fixture
+def numeric_names_graph(graph: Graph, tmp_path: Any) -> Graph:
+    """The fixture org with a period named 2026 and a key result keyed 4242: names that look
+    like numbers."""
+    data = json.loads((DATA / "fixture_org.json").read_text())
+    data["periods"][1]["name"] = "2026"
+    data["krs"][3]["key"] = "4242"
+    with (
+        SimulatorServer(Org.from_export(data)) as server,
+        sync_cycle(server.url, graph, tmp_path / "state") as cycle,
+    ):
+        cycle.run()
+    return graph
+
+
+class TestTypedParameters:
+    run = staticmethod(okrsync_query)
+
+    def test_ids_and_names_that_look_like_numbers_stay_strings(
+        self, numeric_names_graph: Graph, cli_env: dict[str, str]
+    ) -> None:
+        """Issue 21: --param issue=10001 is the string id "10001", period=2026 the name "2026"."""
+        impact = self.run(cli_env, "issue_impact", "--param", "issue=10001")
+        assert impact.stdout.splitlines() == [
+            "keyResult  name            status   objectives",
+            "---------  --------------  -------  ----------",
+            "KR-1       Close 10 deals  AT_RISK  O-2, O-1",
+            "KR-2       Ship v2         SUCCESS  O-3, O-1",
+            "(2 rows)",
+        ]
+        period = self.run(cli_env, "team_progress", "--param", "period=2026", "--json")
+        assert json.loads(period.stdout) == [{"team": "Eng", "objectives": 1, "progress": 0.0}]
+        curve = self.run(cli_env, "kr_progress_curve", "--param", "kr=4242", "--json")
+        assert json.loads(curve.stdout) == [
+            {"at": "2026-03-28T09:00:00Z", "value": 12.0, "status": "ON_TRACK"}
+        ]
+
+    @pytest.mark.parametrize(
+        ("as_of", "o1_status"),
+        [
+            ("2026-03-01", None),  # midnight UTC: before O-1's check-in at 09:00 UTC
+            ("2026-03-01T10:00:00+02:00", None),  # 08:00 UTC
+            ("2026-03-01T11:00:00+02:00", "ON_TRACK"),  # 09:00 UTC, the check-in's moment
+            ("2026-03-01T09:00:00Z", "ON_TRACK"),
+            ("2026-03-01T09:00:00", "ON_TRACK"),  # no offset: UTC
+            ("2026-03-01T08:59:59", None),
+        ],
+    )
+    def test_instants_as_people_type_them(
+        self, fixture_graph: Graph, cli_env: dict[str, str], as_of: str, o1_status: str | None
+    ) -> None:
+        """A date, a date-time with Z, with an offset or with none: the same moment in UTC."""
+        out = self.run(cli_env, "status_as_of", "--param", f"asOf={as_of}", "--json")
+        assert out.returncode == 0, out.stderr
+        assert [(r["key"], r["status"]) for r in json.loads(out.stdout)] == [
+            ("O-1", o1_status),
+            ("O-2", "AT_RISK"),
+            ("O-3", None),
+        ]
+
+    def test_report_days_is_typed_like_the_query_parameter(self, cli_env: dict[str, str]) -> None:
+        """`okrsync report --days` is slipped's `days`: the same type, the same one line."""
+        out = subprocess.run(
+            [sys.executable, "-m", "okrsync.cli", "report", "--period", "Q1 2026", "--days", "abc"],
+            env=cli_env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert out.returncode == 2
+        assert out.stderr.splitlines() == [
+            "okrsync: --days abc: days takes an integer, e.g. --days 7"
+        ]
