@@ -198,7 +198,37 @@ def test_point_in_time_questions(history: Any, graph: Graph) -> None:
     assert [(r["key"], r["change"], r["old"], r["new"]) for r in rescoped] == [
         ("O-1", "deadline moved", "2026-03-31T23:59:59+00:00", "2026-04-30T23:59:59+00:00"),
         ("O-2", "renamed", "Sales pipeline", "Sales pipeline v2"),
-        ("O-3", "reparented", "o1", "o2"),
+        ("O-3", "reparented", "O-1", "O-2"),  # parents by key, not raw id
+    ]
+
+
+def test_rescoped_leaves_out_new_objectives_and_shows_moves_to_the_top(
+    history: Any, graph: Graph
+) -> None:
+    """An objective created under a parent was not moved; one moved to the top of the tree
+    (its parent link unlinked, none linked) was. Team changes are journalled too."""
+    syncer, server, _, _, clock = history
+
+    old_teams: list[str] = []
+
+    def edit(o: Org) -> None:
+        old_teams.extend(o.objectives["o2"].get("teamIds") or [])
+        o.objectives["o9"] = {**o.objectives["o3"], "id": "o9", "key": "O-9", "name": "New"}
+        o.move_objective("o3", None)
+        o.set_teams("o2", [])
+
+    server.sim.mutate(edit)
+    clock.at = T1 + timedelta(days=1)
+    syncer.run()
+    rescoped = rows(graph, "rescoped", days=1, asOf="2026-03-12T00:00:00Z")
+    assert [(r["key"], r["change"], r["old"], r["new"]) for r in rescoped] == [
+        ("O-3", "reparented", "O-2", None),
+    ]
+    teams = graph.read(
+        "MATCH (c:Change {entityId: 'o2', field: 'team'}) RETURN c.kind AS kind, c.old AS old"
+    )
+    assert old_teams and sorted((t["kind"], t["old"]) for t in teams) == [
+        ("unlinked", team) for team in sorted(old_teams)
     ]
 
 
