@@ -32,6 +32,8 @@ encode_json = msgspec.json.Encoder().encode
 EXPORT = "/api/v2/api-export"
 OBJECTIVE_EXPANDS = {"KEY_RESULTS", "TEAMS", "PERIODS", "LABELS", "TYPES", "CUSTOM_FIELDS"}
 KEY_RESULT_EXPANDS = {"OBJECTIVES", "TEAMS", "PERIODS", "LABELS", "TYPES", "CUSTOM_FIELDS"}
+# Both feeds take pageSize "from 1 to 1000" (openapi.json); outside that, 400.
+MAX_PAGE_SIZE = 1000
 FAULTS = ("429", "500", "502", "503", "slow", "truncated", "html", "401", "403", "empty", "reset")
 CUSTOM_FIELD_DEFS = [
     {
@@ -190,7 +192,7 @@ class Simulator:
         later = _optional_int(query, "laterThan")
         earlier = _optional_int(query, "earlierThan")
         entity = query.get("entityId", [None])[0]
-        return _paged(self._filtered_feed(entity, later, earlier), query, "updates", 5000)
+        return _paged(self._filtered_feed(entity, later, earlier), query, "updates")
 
     def _comments(self, query: dict[str, list[str]]) -> Json:
         later = _optional_int(query, "laterThan")
@@ -203,12 +205,12 @@ class Simulator:
             and (later is None or (epoch_ms(c["created"]) or 0) > later)
             and (earlier is None or (epoch_ms(c["created"]) or 0) < earlier)
         ]
-        return _paged(comments, query, "comments", 1000)
+        return _paged(comments, query, "comments")
 
 
-def _paged(items: list[Json], query: dict[str, list[str]], key: str, max_size: int) -> Json:
+def _paged(items: list[Json], query: dict[str, list[str]], key: str) -> Json:
     """One page of a newest-first feed: `cursor` is the offset, `nextCursor` while more remain."""
-    page_size = _page_size(query, max_size)
+    page_size = _page_size(query)
     cursor = query.get("cursor", [None])[0]
     start = 0
     if cursor is not None:
@@ -265,12 +267,12 @@ def _required_list(query: dict[str, list[str]], name: str) -> list[str]:
     return values
 
 
-def _page_size(query: dict[str, list[str]], max_size: int = 5000) -> int:
+def _page_size(query: dict[str, list[str]]) -> int:
     size = _optional_int(query, "pageSize")
     if size is None:
-        return 1000
-    if not 1 <= size <= max_size:
-        raise BadRequest(f"pageSize must be between 1 and {max_size}")
+        return MAX_PAGE_SIZE  # the spec's default
+    if not 1 <= size <= MAX_PAGE_SIZE:
+        raise BadRequest(f"pageSize must be between 1 and {MAX_PAGE_SIZE}")
     return size
 
 

@@ -186,6 +186,21 @@ class TestAuthAndParameters:
         """Missing required parameters and unknown expand values answer 400."""
         assert get(simulator, path).status_code == 400
 
+    @pytest.mark.parametrize("feed", ["updates", "updateComments"])
+    def test_page_size_outside_the_spec_is_400(self, simulator: SimulatorServer, feed: str) -> None:
+        """Both feeds take pageSize from 1 to 1000, as openapi.json says; anything else is 400."""
+        for size in (0, -1, 1001, 5000):
+            answer = get(simulator, f"/api/v2/api-export/{feed}?pageSize={size}")
+            assert (answer.status_code, answer.json()) == (
+                400,
+                {"message": "pageSize must be between 1 and 1000"},
+            )
+        key = "updates" if feed == "updates" else "comments"
+        one = get(simulator, f"/api/v2/api-export/{feed}?pageSize=1").json()
+        assert (len(one[key]), one["nextCursor"]) == (1, "1")
+        full = get(simulator, f"/api/v2/api-export/{feed}?pageSize=1000")
+        assert full.status_code == 200 and "nextCursor" not in full.json()
+
     def test_unknown_path_is_404(self, simulator: SimulatorServer) -> None:
         """Nothing outside the spec is served."""
         assert get(simulator, "/api/v2/api-export/teams").status_code == 404
