@@ -12,14 +12,13 @@ import time
 from typing import Any
 
 import httpx
-import jsonschema
 import pytest
 
 from okrsync import errors
 from okrsync.api import OkrApiClient, RetryPolicy
 from okrsync.simulator import Org, SimulatorServer
 from okrsync.testing import fetch_snapshot, objectives_by_date
-from tests.spec import validation_schema
+from tests.spec import validation_schema, validator
 
 ALL = "startDateEpochMilli=0&deadlineEpochMilli=4102444800000"
 OBJ_EXPAND = "KEY_RESULTS,TEAMS,PERIODS,LABELS,TYPES,CUSTOM_FIELDS"
@@ -30,10 +29,6 @@ FAST = RetryPolicy(max_attempts=3, base_delay=0.01, max_delay=0.02)
 def get(server: SimulatorServer, path: str, token: str | None = "any") -> httpx.Response:
     headers = {"API-Token": token} if token else {}
     return httpx.get(f"{server.url}{path}", headers=headers, timeout=30)
-
-
-def validator(name: str) -> jsonschema.Draft202012Validator:
-    return jsonschema.Draft202012Validator(validation_schema(name))
 
 
 def assert_valid(name: str, payload: Any) -> None:
