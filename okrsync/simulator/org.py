@@ -15,6 +15,7 @@ import random
 from datetime import timedelta
 
 from okrsync.simulator.churn import OrgChurn
+from okrsync.simulator.overlay import Overlay
 from okrsync.simulator.views import OrgViews
 from okrsync.simulator.vocabulary import EPOCH
 from okrsync.simulator.wire import DISPLAYED, Json, epoch_ms, fmt, parse_api_time
@@ -45,7 +46,9 @@ class Org(OrgChurn, OrgViews):
             f"557058:{self.rng.getrandbits(64):016x}" for _ in range(max(4, objectives // 3))
         ]
         self.generation = 0
-        self.generation = 0
+        self.overlay = Overlay()
+        self.messy = False
+        self.mess_rng = random.Random(seed * 7_919 + 5)
         self.feed_version = 0
         self._feed = []
         self._feed_key = None
