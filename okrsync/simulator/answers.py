@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from okrsync.simulator.org import Org
+from okrsync.simulator.vocabulary import CUSTOM_FIELD_DEFS
 from okrsync.simulator.wire import Json, epoch_ms
 
 EXPORT = "/api/v2/api-export"
@@ -13,24 +14,6 @@ OBJECTIVE_EXPANDS = {"KEY_RESULTS", "TEAMS", "PERIODS", "LABELS", "TYPES", "CUST
 KEY_RESULT_EXPANDS = {"OBJECTIVES", "TEAMS", "PERIODS", "LABELS", "TYPES", "CUSTOM_FIELDS"}
 # Both feeds take pageSize "from 1 to 1000" (openapi.json); outside that, 400.
 MAX_PAGE_SIZE = 1000
-CUSTOM_FIELD_DEFS = [
-    {
-        "id": "cf-budget",
-        "name": "Budget",
-        "type": "NUMBER",
-        "applicableGoalTypes": ["OBJECTIVE", "KEY_RESULT"],
-        "displayOrder": 1,
-    },
-    {
-        "id": "cf-risk",
-        "name": "Risk",
-        "type": "SELECT",
-        "applicableGoalTypes": ["OBJECTIVE"],
-        "selectOptions": ["low", "medium", "high"],
-        "displayOrder": 2,
-    },
-]
-
 Query = dict[str, list[str]]
 
 
