@@ -43,15 +43,17 @@ class OrgViews(OrgBase):
 
     def indexes(self) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
         """Each objective's children and key results, as its lists name them."""
-        left_off = self.overlay.unlisted | self.overlay.hidden.keys()
         children: dict[str, list[str]] = {}
         for oid, obj in self.objectives.items():
-            if obj["parentObjectiveId"] is not None and oid not in left_off:
+            if obj["parentObjectiveId"] is not None:
                 children.setdefault(obj["parentObjectiveId"], []).append(oid)
         krs_of: dict[str, list[str]] = {}
         for kid, kr in self.key_results.items():
-            if kid not in left_off:
-                krs_of.setdefault(kr["parentObjectiveId"], []).append(kid)
+            krs_of.setdefault(kr["parentObjectiveId"], []).append(kid)
+        left_off = self.overlay.unlisted | self.overlay.hidden.keys()
+        if left_off:  # a messy org's: filtered after, so a clean org's loops stay as they were
+            children = {p: [c for c in cs if c not in left_off] for p, cs in children.items()}
+            krs_of = {p: [k for k in ks if k not in left_off] for p, ks in krs_of.items()}
         return children, krs_of
 
     def all_updates_newest_first(self) -> list[Json]:
