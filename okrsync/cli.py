@@ -125,6 +125,12 @@ def _add_simulate(sub: Any) -> None:
         help="random changes applied every --churn-interval seconds (default 0)",
     )
     sim.add_argument("--churn-interval", type=float, default=10.0)
+    sim.add_argument(
+        "--mess",
+        action="store_true",
+        help="serve the messy test org: the mess of real exports (nulls, odd types, lists"
+        " against pointers, early check-ins...; see okrsync.simulator); 40+ objectives",
+    )
 
 
 def _add_demo(sub: Any) -> None:
@@ -215,6 +221,7 @@ def _dispatch(args: argparse.Namespace) -> int:
             args.token,
             args.churn,
             args.churn_interval,
+            mess=args.mess,
         )
     if args.command == "run":
         from okrsync.daemon import Daemon

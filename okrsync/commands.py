@@ -87,18 +87,24 @@ def simulate(
     token: str | None,
     churn: int,
     churn_interval: float,
+    *,
+    mess: bool = False,
 ) -> int:
     from okrsync.simulator import Org, SimulatorServer
 
     started = time.monotonic()
-    org = Org(objectives=objectives, seed=seed)
+    try:
+        org = Org(objectives=objectives, seed=seed, mess=mess)
+    except ValueError as exc:  # a messy org too small for its mess
+        raise OkrsyncError(str(exc)) from None
     try:
         server = SimulatorServer(org, host=host, port=port, token=token)
     except OSError as exc:
         raise OkrsyncError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    messy = ", messy" if mess else ""
     print(
         f"okrsync simulator: {len(org.objectives)} objectives, {len(org.key_results)} key "
-        f"results (seed {seed}, built in {time.monotonic() - started:.1f}s) on {server.url}",
+        f"results{messy} (seed {seed}, built in {time.monotonic() - started:.1f}s) on {server.url}",
         file=sys.stderr,
         flush=True,
     )

@@ -6,6 +6,7 @@ import random
 from collections.abc import Iterator
 from datetime import datetime
 
+from okrsync.simulator.overlay import Overlay
 from okrsync.simulator.wire import Json
 
 
@@ -28,6 +29,10 @@ class OrgBase:
     updates: dict[str, list[Json]]  # entity id -> its check-ins, oldest first
     comments: dict[str, list[Json]]  # update id -> its comments, oldest first
     generation: int  # how many times the org has evolved
+    # What is served differently from what is stored; empty unless mess was asked for.
+    overlay: Overlay
+    messy: bool  # made with mess=True: the org's churn adds mess too
+    mess_rng: random.Random  # the mess's own draws: the org under it stays the seed's
     feed_version: int  # bumped by every check-in, comment and delete
     _next_id: int
     _next_key: dict[str, int]

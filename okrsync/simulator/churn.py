@@ -5,17 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
-from okrsync.simulator.changes import OrgChanges
-from okrsync.simulator.generation import OrgGeneration
+from okrsync.simulator.mess_plan import OrgMessPlan
 from okrsync.simulator.vocabulary import TEAM_NAMES, THINGS, VERBS
 from okrsync.simulator.wire import STATUSES
 
 
-class OrgChurn(OrgChanges, OrgGeneration):
+class OrgChurn(OrgMessPlan):
     """`evolve`: each change drawn from the org's generator, then made through OrgChanges."""
 
     def evolve(self, changes: int) -> list[str]:
-        """Apply `changes` random edits, as a living org makes between two syncs."""
+        """Apply `changes` random edits, as a living org makes between two syncs. What the
+        last step held back comes back first; a messy org then makes the step's mess."""
+        self.release_hidden()
         self.generation += 1
         self.clock += timedelta(hours=6)
         done: list[str] = []
@@ -37,6 +38,8 @@ class OrgChurn(OrgChanges, OrgGeneration):
             result = action()
             if result:
                 done.append(result)
+        if self.messy:
+            done += self._churn_mess()
         return done
 
     def _random_entity(self) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 UNITS = (
     None,
@@ -78,3 +79,21 @@ TYPE_NAMES = (
 SITE = "https://example.atlassian.net/jira/apps/okr"
 COMMENTS = ("Nice progress", "What is blocking this?", "Moved to next sprint", "See the Jira epic")
 EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
+# The custom field definitions every org serves under expand=CUSTOM_FIELDS.
+CUSTOM_FIELD_DEFS: list[dict[str, Any]] = [
+    {
+        "id": "cf-budget",
+        "name": "Budget",
+        "type": "NUMBER",
+        "applicableGoalTypes": ["OBJECTIVE", "KEY_RESULT"],
+        "displayOrder": 1,
+    },
+    {
+        "id": "cf-risk",
+        "name": "Risk",
+        "type": "SELECT",
+        "applicableGoalTypes": ["OBJECTIVE"],
+        "selectOptions": ["low", "medium", "high"],
+        "displayOrder": 2,
+    },
+]

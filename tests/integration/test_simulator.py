@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import socket
@@ -11,14 +12,13 @@ import time
 from typing import Any
 
 import httpx
-import jsonschema
 import pytest
 
 from okrsync import errors
 from okrsync.api import OkrApiClient, RetryPolicy
 from okrsync.simulator import Org, SimulatorServer
 from okrsync.testing import fetch_snapshot, objectives_by_date
-from tests.spec import validation_schema
+from tests.spec import validation_schema, validator
 
 ALL = "startDateEpochMilli=0&deadlineEpochMilli=4102444800000"
 OBJ_EXPAND = "KEY_RESULTS,TEAMS,PERIODS,LABELS,TYPES,CUSTOM_FIELDS"
@@ -29,10 +29,6 @@ FAST = RetryPolicy(max_attempts=3, base_delay=0.01, max_delay=0.02)
 def get(server: SimulatorServer, path: str, token: str | None = "any") -> httpx.Response:
     headers = {"API-Token": token} if token else {}
     return httpx.get(f"{server.url}{path}", headers=headers, timeout=30)
-
-
-def validator(name: str) -> jsonschema.Draft202012Validator:
-    return jsonschema.Draft202012Validator(validation_schema(name))
 
 
 def assert_valid(name: str, payload: Any) -> None:
@@ -106,6 +102,62 @@ def test_same_seed_same_org() -> None:
     assert Org(objectives=30, seed=12).objectives != a.objectives
 
 
+def _feed_pages(http: httpx.Client, feed: str, page_size: int) -> list[bytes]:
+    cursor, pages = None, []
+    while True:
+        query = f"pageSize={page_size}" + (f"&cursor={cursor}" if cursor else "")
+        answer = http.get(f"/api/v2/api-export/{feed}?{query}")
+        pages.append(answer.content)
+        cursor = answer.json().get("nextCursor")
+        if not cursor:
+            return pages
+
+
+def _export_digest(org: Org) -> str:
+    """SHA-256 over every endpoint's bytes, three times with churn between."""
+    digest = hashlib.sha256()
+    with (
+        SimulatorServer(org) as server,
+        httpx.Client(base_url=server.url, headers={"API-Token": "t"}) as http,
+    ):
+        for _ in range(3):
+            paths = [
+                f"objectives/byDate?{ALL}&expand={OBJ_EXPAND}",
+                f"keyResults/byDate?{ALL}&expand={KR_EXPAND}",
+                "objectives/byDate?startDateEpochMilli=1775001600000&deadlineEpochMilli=1782863999000",
+                "objectives/byIds?objectiveIds="
+                + ",".join(list(org.objectives)[::3])
+                + f"&expand={OBJ_EXPAND}",
+                "keyResults/byIds?keyResultIds="
+                + ",".join(list(org.key_results)[::5])
+                + f"&expand={KR_EXPAND}",
+            ]
+            for path in paths:
+                digest.update(http.get(f"/api/v2/api-export/{path}").content)
+            for feed, size in (("updates", 1000), ("updates", 97), ("updateComments", 1000)):
+                for page in _feed_pages(http, feed, size):
+                    digest.update(page)
+            digest.update(http.get("/_sim/org").content)
+            server.sim.mutate(lambda o: o.evolve(25))
+    return digest.hexdigest()
+
+
+@pytest.mark.parametrize(
+    ("objectives", "seed", "expected"),
+    [
+        (60, 1, "a5d623809b825bd889e4abfdced9b36f03fd4c0f5df5660c13a9205f128040df"),
+        (150, 7, "492a821c35e71f429f384bc971ffb8982478c286f3c1224d023599c2191c92da"),
+    ],
+)
+def test_default_org_export_is_byte_identical(objectives: int, seed: int, expected: str) -> None:
+    """The default generation serves exactly what it served before the messy org existed.
+
+    The digests were computed on commit 9f479f7, before any mess: a change to what a clean org
+    serves (a field, an order, a byte) must be deliberate, and update them.
+    """
+    assert _export_digest(Org(objectives=objectives, seed=seed)) == expected
+
+
 class TestAuthAndParameters:
     def test_missing_header_is_400_wrong_token_is_401(self) -> None:
         """No API-Token: 400; a token other than the configured one: 401."""
@@ -128,6 +180,21 @@ class TestAuthAndParameters:
     def test_bad_parameters_are_400(self, simulator: SimulatorServer, path: str) -> None:
         """Missing required parameters and unknown expand values answer 400."""
         assert get(simulator, path).status_code == 400
+
+    @pytest.mark.parametrize("feed", ["updates", "updateComments"])
+    def test_page_size_outside_the_spec_is_400(self, simulator: SimulatorServer, feed: str) -> None:
+        """Both feeds take pageSize from 1 to 1000, as openapi.json says; anything else is 400."""
+        for size in (0, -1, 1001, 5000):
+            answer = get(simulator, f"/api/v2/api-export/{feed}?pageSize={size}")
+            assert (answer.status_code, answer.json()) == (
+                400,
+                {"message": "pageSize must be between 1 and 1000"},
+            )
+        key = "updates" if feed == "updates" else "comments"
+        one = get(simulator, f"/api/v2/api-export/{feed}?pageSize=1").json()
+        assert (len(one[key]), one["nextCursor"]) == (1, "1")
+        full = get(simulator, f"/api/v2/api-export/{feed}?pageSize=1000")
+        assert full.status_code == 200 and "nextCursor" not in full.json()
 
     def test_unknown_path_is_404(self, simulator: SimulatorServer) -> None:
         """Nothing outside the spec is served."""
