@@ -269,6 +269,7 @@ class SourceStream:
     # counted as present, so their children stay linked.
     hold: Callable[[list[Quarantined]], set[str]] | None = None
     held_objectives: set[str] = field(default_factory=set)
+    _quarantined_fps: set[tuple[str, int]] = field(default_factory=set)
     _listed_kr: dict[str, str] = field(default_factory=dict)
     _listed_child: dict[str, str] = field(default_factory=dict)
     _first: _Background[RawExport] | None = None
@@ -388,6 +389,10 @@ class SourceStream:
         try:
             return _head(raw, label, index)
         except MalformedPayload as exc:
+            seen = (label, fingerprint(bytes(raw)))
+            if seen in self._quarantined_fps:
+                return None  # the same record in a second answer
+            self._quarantined_fps.add(seen)
             try:
                 key = _HEAD.decode(raw).key
             except msgspec.ValidationError:

@@ -8,7 +8,7 @@ source exactly.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +33,7 @@ from okrsync.models import (
 from okrsync.source import SourceStream
 from okrsync.transform import (
     Dangling,
+    Fragment,
     GraphState,
     add_fragment,
     fragment,
@@ -109,16 +110,22 @@ def fetch_snapshot(client: OkrApiClient, window: Window | None = None) -> Snapsh
     return parse_all(client.source(window))
 
 
-def to_graph(snapshot: Snapshot) -> tuple[GraphState, list[Dangling]]:
-    """The whole graph a snapshot should become, and the references it could not place."""
+def to_graph(
+    snapshot: Snapshot, held: Sequence[Fragment] = ()
+) -> tuple[GraphState, list[Dangling]]:
+    """The whole graph a snapshot should become, and the references it could not place.
+    `held`: entities quarantined in their last good version (they count as present)."""
     state = GraphState()
     dangling: list[Dangling] = []
     entities: list[Objective | KeyResult] = [
         *snapshot.objectives.values(),
         *snapshot.key_results.values(),
     ]
+    objective_ids = set(snapshot.objectives) | {f.id for f in held if f.label == "Objective"}
+    for frag in held:
+        add_fragment(state, frag)
     for e in entities:
-        frag = fragment(e, snapshot.objectives, snapshot.custom_fields)
+        frag = fragment(e, objective_ids, snapshot.custom_fields)
         add_fragment(state, frag)
         if frag.dangling:
             dangling.append(frag.dangling)
