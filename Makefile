@@ -9,7 +9,7 @@ NEO4J  := NEO4J_VERSION='$(NEO4J_VERSION)' NEO4J_BOLT_PORT='$(NEO4J_BOLT_PORT)' 
 # The local server's credentials, unless the caller points at its own server.
 NEO4J_ENV = $(if $(NEO4J_URI),,$(shell $(NEO4J) env | sed 's/^export //'))
 
-.PHONY: help venv neo4j neo4j-stop neo4j-env lint format test unit integration run sync simulate bench clean browser-deps browser-test screenshot chaos
+.PHONY: help venv neo4j neo4j-stop neo4j-env lint format test unit integration run sync simulate bench clean browser-deps browser-test screenshot chaos fuzz
 
 help:
 	@echo "make run         start Neo4j, the OKR simulator (or the real API) and the okrsync daemon"
@@ -77,6 +77,10 @@ screenshot: venv neo4j browser-deps
 # The chaos/soak run: every fault, then an exact comparison; CHAOS_ARGS="--duration 600 --seed 9"
 chaos: venv neo4j
 	env $(NEO4J_ENV) $(BIN)/python -m tests.chaos.run $(CHAOS_ARGS)
+
+# The model-based test of the mirror under messy data, long: 60 examples of 40 steps, random.
+fuzz: venv neo4j
+	env $(NEO4J_ENV) OKRSYNC_FUZZ_STEPS=1 $(BIN)/pytest -q -s tests/integration/test_messy_mirror.py -k model_based
 
 bench: venv neo4j
 	env $(NEO4J_ENV) $(BIN)/python bench/run.py
