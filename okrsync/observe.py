@@ -61,6 +61,14 @@ class Metrics:
             "1 while this okrsync holds its organisation's write lease (active), 0 as a standby",
             registry=r,
         )
+        self._data_metrics(r)
+        for outcome in ("success", "failure", "refused", "standby"):
+            self.cycles.labels(outcome)
+        for kind in ("created", "updated", "deleted", "linked", "unlinked"):
+            self.changes.labels(kind)
+
+    def _data_metrics(self, r: CollectorRegistry) -> None:
+        """What the source could not give, and what failed after a good mirror."""
         self.quarantined = Gauge(
             "okrsync_quarantined_records",
             "Records the last cycle could not place (unusable id): their last good version kept",
@@ -72,10 +80,6 @@ class Metrics:
             ["step"],
             registry=r,
         )
-        for outcome in ("success", "failure", "refused", "standby"):
-            self.cycles.labels(outcome)
-        for kind in ("created", "updated", "deleted", "linked", "unlinked"):
-            self.changes.labels(kind)
 
     def record_success(
         self,

@@ -14,7 +14,7 @@ import time
 import uuid
 import zlib
 from collections import Counter
-from collections.abc import Callable, Container, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
@@ -176,10 +176,10 @@ class MirrorCycle:
         if not dry_run:
             adopt_legacy_mirror(self.store, self.mirror)
         index = self.store.load()
-        mode, reason = self._choose_mode(index, full, dry_run)
+        mode, reason = choose_mode(self.mirror.counts(), self.store, index, full, dry_run)
         stats: WriteStats | None
         if mode == "load":
-            plan, stats, counts = self._first_load(source, clock)
+            plan, stats, counts = first_load(self, source, clock)
         else:
             planned = (
                 self._incremental(source, index, clock)
@@ -204,42 +204,15 @@ class MirrorCycle:
             quarantined=len(source.quarantined),
         )
 
-    def _choose_mode(self, index: StateIndex | None, full: bool, dry_run: bool) -> tuple[Mode, str]:
-        counts = self.mirror.counts()
-        if full:
-            return "reconcile", "requested"
-        if self.store.was_interrupted():
-            return "reconcile", "previous cycle was interrupted"
-        if index is None:
-            if not dry_run and not any(counts.values()):
-                return "load", "no previous snapshot, empty graph"
-            return "reconcile", "no previous snapshot"
-        drift = count_drift(index.counts, counts)
-        if drift:
-            log.warning("graph.drift_detected", counts=drift)
-            return "reconcile", "graph counts differ from the snapshot"
-        return "incremental", "snapshot matches graph counts"
-
-    def _ensure_schema(self) -> None:
+    def ensure_schema(self) -> None:
         if not self._schema_applied:
             Constraints(self.mirror.graph).apply()
             self._schema_applied = True
 
-    def _transform(self, record: Record, source: SourceStream, clock: _Clock) -> Fragment:
+    def transform(self, record: Record, source: SourceStream, clock: _Clock) -> Fragment:
         mark = time.monotonic()
         clock.parsed += 1
-        problems: list[str] = []
-        frag = fragment(record.parse(problems), source.objective_ids, source.lookups.custom_fields)
-        for problem in problems:
-            self._notes.warn(
-                "record.field_dropped",
-                ("field", record.label, record.id, problem),
-                label=record.label,
-                id=record.id,
-                problem=problem,
-            )
-        if frag.dangling:
-            self._notes.dangling(frag.dangling)
+        frag = self._notes.transform(record, source)
         clock.add("transform", mark)
         return frag
 
@@ -251,7 +224,7 @@ class MirrorCycle:
             clock.timings["write"] = 0.0
             planned.persist()  # new fingerprints of records whose bytes changed, not their graph
             return None
-        self._ensure_schema()
+        self.ensure_schema()
         self.store.mark_pending()
         stats = self.mirror.apply(planned.plan)
         mark = clock.add("write", mark)
@@ -268,27 +241,16 @@ class MirrorCycle:
         and only their stored fragments are read back."""
         remaining = dict(index.fps)
         fresh: list[tuple[Fragment, int]] = []
-
-        def hold(quarantined: list[Quarantined]) -> set[str]:
-            missing = [
-                k for k in index.fps if k[0] == OBJECTIVE and k[1] not in source.objective_ids
-            ]
-            frags = self.store.fragments(missing)
-            return {i for _, i in held(quarantined, ((f.label, f.id, f.props) for f in frags))}
-
-        source.hold = hold
+        source.hold = _holder(lambda: _unread(self.store, index, source.objective_ids))
         for record in source.records():
             fp = record_fp(record, source.objective_ids)
             if remaining.pop((record.label, record.id), None) != fp:
-                fresh.append((self._transform(record, source, clock), fp))
+                fresh.append((self.transform(record, source, clock), fp))
         clock.end_fetch()
         self._notes.source(source)
         mark = time.monotonic()
         gone_frags = self.store.fragments(list(remaining))
-        kept = {(OBJECTIVE, i) for i in source.held_objectives} | held(
-            [q for q in source.quarantined if q.label == KEY_RESULT],
-            ((f.label, f.id, f.props) for f in gone_frags),
-        )
+        kept = _kept(source, ((f.label, f.id, f.props) for f in gone_frags))
         gone = [k for k in remaining if k not in kept]
         old = self.store.fragments(
             [(f.label, f.id) for f, _ in fresh if (f.label, f.id) in index.fps]
@@ -329,12 +291,9 @@ class MirrorCycle:
                 base_read.append(self.mirror.read_state())
             return base_read[0]
 
-        def hold(quarantined: list[Quarantined]) -> set[str]:
-            return {i for _, i in held(quarantined, _missing(base(), OBJECTIVE, source))}
-
-        source.hold = hold
+        source.hold = _holder(lambda: _missing(base(), OBJECTIVE, source))
         for record in source.records():
-            frag = self._transform(record, source, clock)
+            frag = self.transform(record, source, clock)
             fresh.append((frag, record_fp(record, source.objective_ids)))
             add_fragment(target, frag)
             refs.update(shared_ends(frag.rels))
@@ -342,11 +301,7 @@ class MirrorCycle:
         self._notes.source(source)
         mark = time.monotonic()
         graph = base()
-        kept = {(OBJECTIVE, i) for i in source.held_objectives} | held(
-            [q for q in source.quarantined if q.label == KEY_RESULT],
-            _missing(graph, KEY_RESULT, source),
-        )
-        for label, node_id in sorted(kept):
+        for label, node_id in sorted(_kept(source, _missing(graph, KEY_RESULT, source))):
             # The last good version, as the graph holds it; fingerprint 0 matches no record,
             # so the record is parsed again as soon as it is whole.
             frag = fragment_in(graph, label, node_id)
@@ -368,46 +323,95 @@ class MirrorCycle:
 
         return _Planned(plan, counts, sum(graph.count(label) for label in LABELS), persist)
 
-    def _first_load(
-        self, source: SourceStream, clock: _Clock
-    ) -> tuple[Plan, WriteStats, dict[str, int]]:
-        """The first mirror into an empty graph: CREATE statements fed while the source streams,
-        the state built alongside and committed after the graph; nothing held whole in memory.
-        It deletes nothing, so there is nothing for the guard to look at."""
-        self._ensure_schema()
-        self.store.mark_pending()
-        counts: Counter[str] = Counter(dict.fromkeys((*LABELS, *REL_TYPES), 0))
-        refs: Counter[tuple[str, str]] = Counter()
-        with self.mirror.loader() as loader, self.store.transaction(fresh=True) as tx:
-            for record in source.records(prefetch=False):
-                frag = self._transform(record, source, clock)
-                props = as_props(frag.props)
-                tx.put(frag, record_fp(record, source.objective_ids))
-                loader.node(frag.label, props)
-                counts[frag.label] += 1
-                refs.update(shared_ends(frag.rels))
-                log_node_created(frag.label, frag.id, props)
-            clock.end_fetch()  # node batches were written meanwhile, on the loader's thread
-            for label, node_id in sorted(refs):
-                props = shared_props(label, node_id, source.lookups)
-                loader.node(label, props)
-                tx.put_shared([(label, node_id, canonical(props), refs[label, node_id])])
-                counts[label] += 1
-                log_node_created(label, node_id, props)
-            loader.flush()
-            for rel in tx.rels():
-                loader.rel(rel)
-                counts[rel.type] += 1
-                log_relationship("linked", rel)
-            loader.flush()
-            tx.set_counts(dict(counts))
-            clock.timings["write"] = loader.seconds
-            mark = time.monotonic()
-        self.store.clear_pending()
-        clock.add("persist", mark)
-        nodes = sum(counts[label] for label in LABELS)
-        plan = Plan(bulk={"created": nodes, "linked": sum(counts[t] for t in REL_TYPES)})
-        return plan, loader.stats, dict(counts)
+
+def first_load(
+    cycle: MirrorCycle, source: SourceStream, clock: _Clock
+) -> tuple[Plan, WriteStats, dict[str, int]]:
+    """The first mirror into an empty graph: CREATE statements fed while the source streams,
+    the state built alongside and committed after the graph; nothing held whole in memory.
+    It deletes nothing, so there is nothing for the guard to look at."""
+    cycle.ensure_schema()
+    cycle.store.mark_pending()
+    counts: Counter[str] = Counter(dict.fromkeys((*LABELS, *REL_TYPES), 0))
+    refs: Counter[tuple[str, str]] = Counter()
+    with cycle.mirror.loader() as loader, cycle.store.transaction(fresh=True) as tx:
+        for record in source.records(prefetch=False):
+            frag = cycle.transform(record, source, clock)
+            props = as_props(frag.props)
+            tx.put(frag, record_fp(record, source.objective_ids))
+            loader.node(frag.label, props)
+            counts[frag.label] += 1
+            refs.update(shared_ends(frag.rels))
+            log_node_created(frag.label, frag.id, props)
+        clock.end_fetch()  # node batches were written meanwhile, on the loader's thread
+        for label, node_id in sorted(refs):
+            props = shared_props(label, node_id, source.lookups)
+            loader.node(label, props)
+            tx.put_shared([(label, node_id, canonical(props), refs[label, node_id])])
+            counts[label] += 1
+            log_node_created(label, node_id, props)
+        loader.flush()
+        for rel in tx.rels():
+            loader.rel(rel)
+            counts[rel.type] += 1
+            log_relationship("linked", rel)
+        loader.flush()
+        tx.set_counts(dict(counts))
+        clock.timings["write"] = loader.seconds
+        mark = time.monotonic()
+    cycle.store.clear_pending()
+    clock.add("persist", mark)
+    nodes = sum(counts[label] for label in LABELS)
+    plan = Plan(bulk={"created": nodes, "linked": sum(counts[t] for t in REL_TYPES)})
+    return plan, loader.stats, dict(counts)
+
+
+def choose_mode(
+    counts: Mapping[str, int],
+    store: StateStore,
+    index: StateIndex | None,
+    full: bool,
+    dry_run: bool,
+) -> tuple[Mode, str]:
+    """How this cycle reaches the graph's next state, and why."""
+    if full:
+        return "reconcile", "requested"
+    if store.was_interrupted():
+        return "reconcile", "previous cycle was interrupted"
+    if index is None:
+        if not dry_run and not any(counts.values()):
+            return "load", "no previous snapshot, empty graph"
+        return "reconcile", "no previous snapshot"
+    drift = count_drift(index.counts, counts)
+    if drift:
+        log.warning("graph.drift_detected", counts=drift)
+        return "reconcile", "graph counts differ from the snapshot"
+    return "incremental", "snapshot matches graph counts"
+
+
+def _unread(
+    store: StateStore, index: StateIndex, objective_ids: Container[str]
+) -> Iterator[tuple[str, str, Props | str]]:
+    """The objectives the state holds that this answer lacks, with their last props."""
+    wanted = (k for k in index.fps if k[0] == OBJECTIVE and k[1] not in objective_ids)
+    return ((f.label, f.id, f.props) for f in store.fragments(wanted))
+
+
+def _holder(
+    candidates: Callable[[], Iterable[tuple[str, str, Props | str]]],
+) -> Callable[[list[Quarantined]], set[str]]:
+    """The source's `hold`: the objectives quarantined records keep, among `candidates` (those
+    the graph or state holds that the answer lacks), read only when some record is."""
+    return lambda quarantined: {i for _, i in held(quarantined, candidates())}
+
+
+def _kept(
+    source: SourceStream, missing_key_results: Iterable[tuple[str, str, Props | str]]
+) -> set[tuple[str, str]]:
+    """Every entity a quarantined record keeps: the objectives held while reading, and the
+    key results among those missing."""
+    quarantined = [q for q in source.quarantined if q.label == KEY_RESULT]
+    return {(OBJECTIVE, i) for i in source.held_objectives} | held(quarantined, missing_key_results)
 
 
 def adopt_legacy_mirror(store: StateStore, mirror: Mirror) -> None:
@@ -459,6 +463,22 @@ class Notes:
             return
         self._said.add(said)
         log.warning(event, **fields)
+
+    def transform(self, record: Record, source: SourceStream) -> Fragment:
+        """A record's fragment; what it had to leave out, and an edge it could not make, said."""
+        problems: list[str] = []
+        frag = fragment(record.parse(problems), source.objective_ids, source.lookups.custom_fields)
+        for problem in problems:
+            self.warn(
+                "record.field_dropped",
+                ("field", record.label, record.id, problem),
+                label=record.label,
+                id=record.id,
+                problem=problem,
+            )
+        if frag.dangling:
+            self.dangling(frag.dangling)
+        return frag
 
     def dangling(self, d: Dangling) -> None:
         self.warn(
