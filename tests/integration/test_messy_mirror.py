@@ -18,6 +18,7 @@ import hypothesis.strategies as st
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+from structlog.testing import capture_logs
 
 from okrsync.api import OkrApiClient, Window
 from okrsync.graph import Graph
@@ -311,3 +312,63 @@ def test_model_based(graph: Graph, tmp_path: Path) -> None:
     # The run did what it says: at least a cycle per example (quarantine's own test is below).
     print(f"model-based: {RAN}")
     assert RAN["cycles"] >= cfg.max_examples
+
+
+def test_a_reconcile_applies_check_in_edits_and_deletions(graph: Graph, tmp_path: Path) -> None:
+    """The check-in feed only grows at "now", so an edited or deleted check-in is seen only by
+    the reconcile's whole re-read: the edit is written, the deletion applied, the chain
+    re-threaded; an incremental cycle leaves both alone."""
+    org = Org(objectives=6, seed=11)
+    eid = next(e for e, ups in sorted(org.updates.items()) if len(ups) >= 3)
+    edited, deleted = org.updates[eid][0]["updateId"], org.updates[eid][1]["updateId"]
+
+    def change(o: Org) -> None:
+        first, second = o.updates[eid][0], o.updates[eid][1]
+        first["status"], first["displayedStatus"] = "AT_RISK", "At risk"
+        first["description"] = "edited afterwards"
+        o.updates[eid].remove(second)
+        o.feed_version += 1
+
+    def checkins() -> dict[str, Any]:
+        rows = graph.read(
+            "MATCH (u:Update {okrsyncOrg: 'default', entityId: $e}) "
+            "RETURN u.id AS id, u.status AS status, u.description AS d",
+            e=eid,
+        )
+        return {r["id"]: (r["status"], r["d"]) for r in rows}
+
+    def chain() -> int:
+        rows = graph.read(
+            "MATCH (:Update {entityId: $e})-[p:PREVIOUS]->(:Update) RETURN count(p) AS n", e=eid
+        )
+        return int(rows[0]["n"])
+
+    with SimulatorServer(org) as server, sync_cycle(server.url, graph, tmp_path) as cycle:
+        cycle.run()
+        count = len(org.updates[eid])
+        assert len(checkins()) == count and chain() == count - 1
+        server.sim.mutate(change)
+        cycle.run()
+        assert len(checkins()) == count and checkins()[edited][1] != "edited afterwards"
+        result = cycle.run(full=True)
+        assert result.steps["checkins"]["deleted"] == 1
+        held = checkins()
+        assert deleted not in held and len(held) == count - 1
+        assert held[edited] == ("AT_RISK", "edited afterwards")
+        assert chain() == count - 2
+        assert unlinked_checkins(graph) == 0
+
+
+def test_odd_fields_are_said_once_not_every_cycle(graph: Graph, tmp_path: Path) -> None:
+    """A field left out is a warning when the record becomes odd, not on every cycle."""
+    org = Org(objectives=6, seed=11)
+    kid = sorted(org.key_results)[0]
+    with SimulatorServer(org) as server, sync_cycle(server.url, graph, tmp_path) as cycle:
+        cycle.run()
+        server.sim.mutate(lambda o: o.inject_odd_type(kid, "weight"))
+        with capture_logs() as logs:
+            cycle.run()
+            cycle.run(full=True)
+            cycle.run(full=True)
+    dropped = [e for e in logs if e["event"] == "record.field_dropped"]
+    assert [(e["id"], e["problem"].split(":")[0]) for e in dropped] == [(kid, "weight")]

@@ -72,3 +72,13 @@ def test_browser_files_are_served_with_cors(server: ObserveServer) -> None:
     assert preflight.status_code == 204
     assert preflight.headers["access-control-allow-origin"] == "*"
     assert httpx.get(url(server, "/nothing")).status_code == 404
+
+
+def test_quarantined_records_and_failed_steps_are_metrics() -> None:
+    """What a cycle could not place, and a follow-up step that failed after a good mirror."""
+    metrics = Metrics()
+    metrics.record_success({"total": 1.0}, {}, {}, quarantined=2, failed_steps=["checkins"])
+    metrics.record_success({"total": 1.0}, {}, {}, quarantined=1, failed_steps=["checkins"])
+    text = metrics.render().decode()
+    assert "okrsync_quarantined_records 1.0" in text
+    assert 'okrsync_step_failures_total{step="checkins"} 2.0' in text
