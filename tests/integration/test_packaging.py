@@ -63,4 +63,4 @@ def test_wheel_installs_into_a_fresh_venv_and_ships_cypher(tmp_path: Path) -> No
     ).stdout.splitlines()
     assert out[0].startswith(str(venv))
     assert out[1] == "FOREACH (k IN keys(row.times) | SET n[k] = datetime(row.times[k]))"
-    assert out[2] == "7"
+    assert out[2] == "8"  # the history's constraints and indexes

@@ -229,7 +229,8 @@ class TestClientOverHttp:
         assert snap.key_results[kid].issue_ids == tuple(org.key_results[kid]["issueIds"])
 
     def test_key_results_outside_their_objectives_window_are_fetched(self) -> None:
-        """A KR whose dates are in the window while its objective's are not is still mirrored."""
+        """A KR whose dates are in the window while its objective's are not is still mirrored,
+        and so is its objective: fetched by id, so the tree is whole."""
         org = Org(objectives=20, seed=5)
         oid = next(iter(org.objectives))
         org.objectives[oid]["startDate"] = "2020-01-01T00:00:00+0000"
@@ -241,7 +242,7 @@ class TestClientOverHttp:
 
             snap = fetch_snapshot(client, Window(1767225600000, 1798761600000))  # 2026
         assert kid in snap.key_results
-        assert oid not in snap.objectives  # outside the window: a dangling parent, no ghost
+        assert oid in snap.objectives and snap.key_results[kid].parent_objective_id == oid
 
     def test_faults_map_to_typed_errors(self, simulator: SimulatorServer) -> None:
         """Injected 429 bursts and 500s are retried; truncated/HTML/401 fail typed."""

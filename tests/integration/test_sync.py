@@ -58,6 +58,7 @@ class TestInitialMirror:
             "Label": len({lb for e in entities for lb in e["labelIds"]}),
             "Period": len({e["periodAliasId"] for e in entities if e["periodAliasId"]}),
             "Issue": len({i for k in org.key_results.values() for i in k["issueIds"]}),
+            "OkrType": len({e.get("okrTypeId") or e.get("typeId") for e in entities} - {None}),
             "User": len(
                 {u for e in entities for u in [e["ownerAccountId"], *e["collaboratorAccountIds"]]}
             ),
@@ -71,6 +72,7 @@ class TestInitialMirror:
             "IN_PERIOD": sum(1 for e in entities if e["periodAliasId"]),
             "OWNS": len(entities),
             "COLLABORATES_ON": sum(len(e["collaboratorAccountIds"]) for e in entities),
+            "OF_TYPE": sum(1 for e in entities if e.get("okrTypeId") or e.get("typeId")),
         }
         held = counts(graph)
         assert {k: held[k] for k in expected_nodes} == expected_nodes
