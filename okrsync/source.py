@@ -135,11 +135,15 @@ def _head(raw: msgspec.Raw, label: str, index: int) -> _Head:
         raise MalformedPayload(f"{_ctx(label, index)} should be an object") from None
     if not (isinstance(head.id, str) and head.id):
         head.id = require_id({"id": head.id}, "id", _ctx(label, index))  # numeric, or fails
-    if isinstance(head.parentObjectiveId, int) and not isinstance(head.parentObjectiveId, bool):
-        head.parentObjectiveId = str(head.parentObjectiveId)
-    if not (isinstance(head.parentObjectiveId, str) and head.parentObjectiveId):
-        head.parentObjectiveId = None
+    head.parentObjectiveId = _parent_id(head.parentObjectiveId)
     return head
+
+
+def _parent_id(value: Any) -> str | None:
+    """A parentObjectiveId as an id: numbers (seen on the wire) as text, anything else None."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value if isinstance(value, str) and value else None
 
 
 def _parents(krs: list[msgspec.Raw] | None) -> set[str | None]:
@@ -150,10 +154,7 @@ def _parents(krs: list[msgspec.Raw] | None) -> set[str | None]:
             head = _HEAD.decode(raw)
         except msgspec.ValidationError:
             continue
-        parent = head.parentObjectiveId
-        if isinstance(parent, int) and not isinstance(parent, bool):
-            parent = str(parent)
-        named.add(parent if isinstance(parent, str) and parent else None)
+        named.add(_parent_id(head.parentObjectiveId))
     return named
 
 
@@ -359,14 +360,19 @@ class SourceStream:
 
     def _objectives(self, heads: list[_Entry]) -> Iterator[Record]:
         for i, head, raw in heads:
-            data = bytes(raw)
-            parent = head.parentObjectiveId
-            listed = parent is None and head.id in self._listed_child
-            if listed:
-                parent = self._listed_child[head.id]
-            yield Record(
-                OBJECTIVE, head.id, fingerprint(data) ^ self._salt, parent, data, i, listed
-            )
+            yield self._record(OBJECTIVE, i, head, raw, self._listed_child)
+
+    def _record(
+        self, label: str, index: int, head: _Head, raw: msgspec.Raw, listing: dict[str, str]
+    ) -> Record:
+        """A record, its parent its own pointer, else the objective whose list names it."""
+        data = bytes(raw)
+        parent = head.parentObjectiveId
+        listed = parent is None and head.id in listing
+        if listed:
+            parent = listing[head.id]
+        fp = fingerprint(data) ^ self._salt
+        return Record(label, head.id, fp, parent, data, index, listed)
 
     def _key_results(self, answer: RawExport) -> Iterator[Record]:
         self.lookups.add(answer)
@@ -375,14 +381,7 @@ class SourceStream:
             if head is None or head.id in self.key_result_ids:
                 continue  # unusable, or the same record again (first answer wins)
             self.key_result_ids.add(head.id)
-            data = bytes(raw)
-            parent = head.parentObjectiveId
-            listed = parent is None and head.id in self._listed_kr
-            if listed:
-                parent = self._listed_kr[head.id]
-            yield Record(
-                KEY_RESULT, head.id, fingerprint(data) ^ self._salt, parent, data, i, listed
-            )
+            yield self._record(KEY_RESULT, i, head, raw, self._listed_kr)
 
     def _head(self, raw: msgspec.Raw, label: str, index: int) -> _Head | None:
         """A record's head, or None (and the record quarantined) when it cannot be placed."""
