@@ -12,6 +12,10 @@
 # release tested) or an exact version Maven Central serves. NEO4J_BOLT_PORT / NEO4J_HTTP_PORT pick
 # the ports, so two versions can run side by side.
 #
+# NEO4J_TLS_DIR=DIR starts a server that requires TLS on Bolt, as production servers do: DIR holds
+# its key and certificate (private.key, public.crt: PEM, the certificate signed by the CA clients
+# trust). It runs from its own home, .neo4j/<version>/home-tls, beside the plain server.
+#
 # Maven Central does not publish the standalone tarball, so the Maven route copies the server jars
 # (pom.xml beside this file, -Dneo4j.version=...) into .neo4j/<version>/lib, runs the server in
 # .neo4j/<version>/home (its own data: versions never share a store) and starts the entry class
@@ -34,7 +38,10 @@ case "$version" in
 esac
 base="${NEO4J_LOCAL_DIR:-$root/.neo4j}/$version"
 lib="$base/lib"
-home="$base/home"
+tls_dir="${NEO4J_TLS_DIR:-}"
+if [ -n "$tls_dir" ]; then home="$base/home-tls"; else home="$base/home"; fi
+scheme=bolt
+[ -n "$tls_dir" ] && scheme="$scheme+s"
 bolt_port="${NEO4J_BOLT_PORT:-7687}"
 http_port="${NEO4J_HTTP_PORT:-7474}"
 password="${NEO4J_LOCAL_PASSWORD:-okrsync-local}"
@@ -202,6 +209,19 @@ server.directories.plugins=$home/plugins
 db.tx_log.rotation.retention_policy=1 files
 dbms.usage_report.enabled=false
 EOF
+  [ -z "$tls_dir" ] && return 0
+  # client_auth NONE: clients check the server, the server checks passwords, not certificates.
+  mkdir -p "$home/tls/trusted" "$home/tls/revoked"
+  cat >>"$home/conf/neo4j.conf" <<EOF
+server.bolt.tls_level=REQUIRED
+dbms.ssl.policy.bolt.enabled=true
+dbms.ssl.policy.bolt.base_directory=$tls_dir
+dbms.ssl.policy.bolt.private_key=private.key
+dbms.ssl.policy.bolt.public_certificate=public.crt
+dbms.ssl.policy.bolt.trusted_dir=$home/tls/trusted
+dbms.ssl.policy.bolt.revoked_dir=$home/tls/revoked
+dbms.ssl.policy.bolt.client_auth=NONE
+EOF
 }
 
 start_local() {
@@ -280,18 +300,19 @@ cmd=${1:-}
 case "$cmd" in
   start)
     if [ -n "${NEO4J_URI:-}" ]; then say "NEO4J_URI is set ($NEO4J_URI): using that server, starting nothing"; exit 0; fi
-    if [ -z "${OKRSYNC_NEO4J_NO_DOCKER:-}" ] && docker_answers; then start_docker; else start_local; fi
+    # The TLS server is the Maven route's alone: the image would need the certificates mounted.
+    if [ -z "${OKRSYNC_NEO4J_NO_DOCKER:-}" ] && [ -z "$tls_dir" ] && docker_answers; then start_docker; else start_local; fi
     ;;
   stop)
-    if [ -z "${OKRSYNC_NEO4J_NO_DOCKER:-}" ] && docker_answers && docker inspect "$container" >/dev/null 2>&1; then
+    if [ -z "${OKRSYNC_NEO4J_NO_DOCKER:-}" ] && [ -z "$tls_dir" ] && docker_answers && docker inspect "$container" >/dev/null 2>&1; then
       docker rm -f "$container" >/dev/null; say "stopped"
     else stop_local; fi
     ;;
   env)
-    echo "export NEO4J_URI=bolt://127.0.0.1:$bolt_port NEO4J_USERNAME=neo4j NEO4J_PASSWORD=$password"
+    echo "export NEO4J_URI=$scheme://127.0.0.1:$bolt_port NEO4J_USERNAME=neo4j NEO4J_PASSWORD=$password"
     ;;
   status)
-    if [ -z "${OKRSYNC_NEO4J_NO_DOCKER:-}" ] && docker_answers && docker_running; then
+    if [ -z "${OKRSYNC_NEO4J_NO_DOCKER:-}" ] && [ -z "$tls_dir" ] && docker_answers && docker_running; then
       answer_version=${docker_image##*:}; answer_version=${answer_version%-community}; answers
     else status_local; fi
     ;;
