@@ -4,6 +4,7 @@
 #   local-neo4j.sh start    existing server (NEO4J_URI) > Docker > Neo4j assembled from Maven Central
 #   local-neo4j.sh stop     stop what `start` started for this version (Maven route or Docker)
 #   local-neo4j.sh env      print `export NEO4J_URI=... NEO4J_USERNAME=... NEO4J_PASSWORD=...`
+#                           (NEO4J_SCHEME=neo4j: a neo4j:// URI, the driver's routing path)
 #   local-neo4j.sh status   exit 0 when this version's server answers on the port `env` hands out
 #   local-neo4j.sh version  print the version NEO4J_VERSION resolves to
 #   local-neo4j.sh java     print the java it would run that version on (else say what to install)
@@ -40,7 +41,7 @@ base="${NEO4J_LOCAL_DIR:-$root/.neo4j}/$version"
 lib="$base/lib"
 tls_dir="${NEO4J_TLS_DIR:-}"
 if [ -n "$tls_dir" ]; then home="$base/home-tls"; else home="$base/home"; fi
-scheme=bolt
+scheme="${NEO4J_SCHEME:-bolt}"
 [ -n "$tls_dir" ] && scheme="$scheme+s"
 bolt_port="${NEO4J_BOLT_PORT:-7687}"
 http_port="${NEO4J_HTTP_PORT:-7474}"
@@ -309,6 +310,7 @@ case "$cmd" in
     else stop_local; fi
     ;;
   env)
+    case "$scheme" in bolt | neo4j | bolt+s | neo4j+s) ;; *) die "NEO4J_SCHEME=$NEO4J_SCHEME: use bolt or neo4j" ;; esac
     echo "export NEO4J_URI=$scheme://127.0.0.1:$bolt_port NEO4J_USERNAME=neo4j NEO4J_PASSWORD=$password"
     ;;
   status)
