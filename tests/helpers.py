@@ -36,6 +36,11 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def with_scheme(uri: str, scheme: str) -> str:
+    """The same server under another URI scheme: bolt://h:p as neo4j://h:p, bolt+s://h:p, ..."""
+    return f"{scheme}://{uri.partition('://')[2]}"
+
+
 def wait_for(condition: Callable[[], Any], timeout: float = 30.0, what: str = "condition") -> Any:
     deadline = time.monotonic() + timeout
     last: Any = None
