@@ -210,6 +210,10 @@ server.directories.plugins=$home/plugins
 db.tx_log.rotation.retention_policy=1 files
 dbms.usage_report.enabled=false
 EOF
+  if cypher25_by_default; then
+    # As the distribution's neo4j.conf has said since 2026.02: new databases speak Cypher 25.
+    echo "db.query.default_language=CYPHER_25" >>"$home/conf/neo4j.conf"
+  fi
   [ -z "$tls_dir" ] && return 0
   # client_auth NONE: clients check the server, the server checks passwords, not certificates.
   mkdir -p "$home/tls/trusted" "$home/tls/revoked"
@@ -223,6 +227,14 @@ dbms.ssl.policy.bolt.trusted_dir=$home/tls/trusted
 dbms.ssl.policy.bolt.revoked_dir=$home/tls/revoked
 dbms.ssl.policy.bolt.client_auth=NONE
 EOF
+}
+
+# Calendar releases from 2025.06 offer Cypher 25 (earlier ones, and 5.x, only Cypher 5).
+cypher25_by_default() {
+  local year=${version%%.*} month=${version#*.}
+  month=${month%%.*}
+  case "$year" in 20[0-9][0-9]) ;; *) return 1 ;; esac
+  [ "$year" -gt 2025 ] || { [ "$year" -eq 2025 ] && [ "$((10#$month))" -ge 6 ]; }
 }
 
 start_local() {
