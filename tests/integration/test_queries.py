@@ -1,20 +1,33 @@
-"""The query library on a hand-made org, loaded through the real sync path: exact rows."""
+"""The query library on a hand-made org, loaded through the real sync path: exact rows, under
+the newest Cypher the server offers (Cypher 25 on calendar releases, the database's default
+language set to it) and through routing."""
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
 from typing import Any
 
+import neo4j
 import pytest
 
 from okrsync import queries
 from okrsync.errors import GraphError
 from okrsync.graph import Graph
 from okrsync.simulator import Org, SimulatorServer
-from tests.helpers import ORG, sync_cycle, with_scheme
+from tests.helpers import (
+    ORG,
+    cypher_versions,
+    database_name,
+    default_cypher,
+    newest_cypher_by_default,
+    server_version,
+    sync_cycle,
+    with_scheme,
+)
 from tests.spec import DATA
 
 AS_OF = "2026-04-01T00:00:00Z"
@@ -30,6 +43,14 @@ EVERY_QUERY: dict[str, dict[str, Any]] = {
     "slipped": {"asOf": AS_OF},
     "rescoped": {"asOf": AS_OF},
 }
+
+
+@pytest.fixture(scope="module", autouse=True)
+def newest_cypher(driver: neo4j.Driver) -> Iterator[str]:
+    """Every test here, the fixture's sync cycle and `okrsync query` included, runs with the
+    database's default Cypher the newest the server offers."""
+    with newest_cypher_by_default(driver, os.environ.get("NEO4J_DATABASE") or None) as version:
+        yield version
 
 
 @pytest.fixture
@@ -194,6 +215,22 @@ def test_period_summary(fixture_graph: Graph) -> None:
         ("Q1 2026", "KeyResult", "SUCCESS", 1),
         ("Q2 2026", "Objective", "NONE", 1),
     ]
+
+
+def test_the_library_runs_under_cypher_25_on_calendar_releases(
+    driver: neo4j.Driver, newest_cypher: str
+) -> None:
+    """From the 2025.06 calendar release the database's default language is Cypher 25 while
+    these tests run; on 5.26 Cypher 5 is the only one (CYPHER 25 is refused)."""
+    database = database_name(driver, os.environ.get("NEO4J_DATABASE") or None)
+    calendar = int(server_version(driver).split(".")[0]) >= 2025
+    assert (newest_cypher, default_cypher(driver, database)) == (
+        ("25", "25") if calendar else ("5", "5")
+    )
+    assert cypher_versions(driver) == (("5", "25") if calendar else ("5",))
+    if not calendar:
+        with pytest.raises(neo4j.exceptions.ClientError, match="Valid options are: 5"):
+            driver.execute_query("CYPHER 25 RETURN 1")
 
 
 def test_every_query_reads_the_same_rows_through_routing(
