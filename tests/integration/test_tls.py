@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from okrsync.graph import Graph
-from okrsync.simulator import SimulatorServer
+from okrsync.simulator import Org, SimulatorServer
 from okrsync.testing import wipe
 from tests.helpers import ORG, assert_mirrors
 from tests.tls import Authority, TlsServer, issue_server_certificate, make_authority, tls_server
@@ -22,6 +22,13 @@ UNTRUSTED = (
     "okrsync: Neo4j's TLS certificate is not trusted (unable to get local issuer certificate):"
     " set neo4j_trusted_ca to the CA certificate that signed it"
 )
+
+
+@pytest.fixture
+def org() -> Org:
+    """A small organisation: what is under test is the connection, and a cold server plans
+    every statement afresh."""
+    return Org(objectives=12, seed=7)
 
 
 @pytest.fixture(scope="module")
@@ -57,14 +64,17 @@ def okrsync(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]
         env=env,
         capture_output=True,
         text=True,
-        timeout=180,
+        timeout=600,  # the first sync plans every statement on a freshly started server
     )
 
 
 def env_for(
     cli_env: dict[str, str], server: TlsServer, uri: str, ca: Path | None
 ) -> dict[str, str]:
+    """The command's environment for the TLS server: the mirror alone (the follow-up steps
+    would only add statements for the cold server to plan, over the same connection)."""
     env = {**cli_env, "NEO4J_URI": uri, "NEO4J_PASSWORD": server.password}
+    env.update(OKRSYNC_CHECKINS="false", OKRSYNC_JOURNAL="false")
     if ca is not None:
         env["OKRSYNC_NEO4J_TRUSTED_CA"] = str(ca)
     return env
