@@ -282,9 +282,6 @@ def _trusting(uri: str, trusted_ca: Path, driver_config: dict[str, Any]) -> str:
     return f"{scheme.removesuffix('+s')}{sep}{rest}"
 
 
-_HOSTNAME_MISMATCH = 62  # OpenSSL's X509_V_ERR_HOSTNAME_MISMATCH
-
-
 @contextmanager
 def _driver_errors_unlogged() -> Iterator[None]:
     """The routing pool logs an error before raising; the GraphError made of what it raises
@@ -319,6 +316,9 @@ def _reasons(exc: BaseException) -> str:
     if isinstance(cause, BaseExceptionGroup):
         return "; ".join([one_line(exc), *(one_line(e) for e in cause.exceptions)])
     return one_line(exc)
+
+
+_HOSTNAME_MISMATCH = 62  # OpenSSL's X509_V_ERR_HOSTNAME_MISMATCH
 
 
 def _certificate_refused(exc: BaseException) -> str | None:
