@@ -4,8 +4,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 # Which local server: NEO4J_VERSION (lts = 5.26, the default; calendar; or an exact version) on
-# NEO4J_BOLT_PORT / NEO4J_HTTP_PORT. Passed by hand: $(shell) does not see make's command line.
-NEO4J  := NEO4J_VERSION='$(NEO4J_VERSION)' NEO4J_BOLT_PORT='$(NEO4J_BOLT_PORT)' NEO4J_HTTP_PORT='$(NEO4J_HTTP_PORT)' deploy/neo4j/local-neo4j.sh
+# NEO4J_BOLT_PORT / NEO4J_HTTP_PORT; NEO4J_SCHEME=neo4j hands out a neo4j:// (routing) URI.
+# Passed by hand: $(shell) does not see make's command line.
+NEO4J  := NEO4J_VERSION='$(NEO4J_VERSION)' NEO4J_BOLT_PORT='$(NEO4J_BOLT_PORT)' NEO4J_HTTP_PORT='$(NEO4J_HTTP_PORT)' NEO4J_SCHEME='$(NEO4J_SCHEME)' deploy/neo4j/local-neo4j.sh
 # The local server's credentials, unless the caller points at its own server.
 NEO4J_ENV = $(if $(NEO4J_URI),,$(shell $(NEO4J) env | sed 's/^export //'))
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import ssl
 import sys
 import textwrap
 import tomllib
@@ -207,6 +208,15 @@ class Neo4jSettings:
         reconnect=True,
         example="okrs",
         doc="The database to mirror into; unset means the server's default.",
+    )
+    neo4j_trusted_ca: Path | None = setting(
+        None,
+        env="OKRSYNC_NEO4J_TRUSTED_CA",
+        section="neo4j",
+        reconnect=True,
+        example="/etc/okrsync/neo4j-ca.pem",
+        doc="A private CA's certificate (PEM) to check the server's certificate against instead"
+        " of the system's CAs; needs a +s scheme.",
     )
 
 
@@ -571,18 +581,7 @@ def _secrets(values: dict[str, Any], environ: Mapping[str, str]) -> None:
 
 def validate(s: Settings) -> Settings:
     resolve_base_url(s.base_url)
-    if s.neo4j_uri.split("://")[0] not in (
-        "bolt",
-        "bolt+s",
-        "bolt+ssc",
-        "neo4j",
-        "neo4j+s",
-        "neo4j+ssc",
-    ):
-        raise ConfigError(
-            f"neo4j_uri {s.neo4j_uri!r}: the scheme must be bolt:// or neo4j://"
-            " (optionally +s or +ssc)"
-        )
+    _validate_neo4j(s)
     _validate_sync(s)
     if s.batch_size < 1:
         raise ConfigError("batch_size must be at least 1")
@@ -610,6 +609,38 @@ def validate(s: Settings) -> Settings:
     if s.stop_timeout < 0:
         raise ConfigError("stop_timeout must not be negative (seconds)")
     return s
+
+
+def _validate_neo4j(s: Settings) -> None:
+    """The URI's scheme, and a trusted CA only where certificates are checked against one."""
+    scheme = s.neo4j_uri.split("://")[0]
+    if scheme not in ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc"):
+        raise ConfigError(
+            f"neo4j_uri {s.neo4j_uri!r}: the scheme must be bolt:// or neo4j://"
+            " (optionally +s or +ssc)"
+        )
+    if s.neo4j_trusted_ca is None:
+        return
+    if not scheme.endswith("+s"):
+        without = "accepts any certificate" if scheme.endswith("+ssc") else "does not use TLS"
+        raise ConfigError(
+            f"neo4j_trusted_ca needs a +s scheme (bolt+s:// or neo4j+s://): neo4j_uri"
+            f" {s.neo4j_uri!r} {without}"
+        )
+    _check_trusted_ca(s.neo4j_trusted_ca)
+
+
+def _check_trusted_ca(path: Path) -> None:
+    """The CA file loads as the driver will load it: PEM, at least one certificate."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    try:
+        context.load_verify_locations(cafile=path)
+    except FileNotFoundError:
+        raise ConfigError(f"neo4j_trusted_ca: {path} does not exist") from None
+    except ssl.SSLError:  # before OSError, which it is
+        raise ConfigError(f"neo4j_trusted_ca: {path} holds no PEM certificate") from None
+    except OSError as exc:
+        raise ConfigError(f"neo4j_trusted_ca: cannot read {path}: {exc.strerror}") from None
 
 
 def _validate_sync(s: Settings) -> None:

@@ -42,6 +42,7 @@ def open_graph(settings: Settings) -> Graph:
         settings.neo4j_username,
         settings.neo4j_password.reveal(),
         settings.neo4j_database,
+        trusted_ca=settings.neo4j_trusted_ca,
     )
     try:
         graph.verify()

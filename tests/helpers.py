@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import neo4j
 
 from okrsync.api import OkrApiClient
 from okrsync.config import Settings
@@ -34,6 +35,11 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def with_scheme(uri: str, scheme: str) -> str:
+    """The same server under another URI scheme: bolt://h:p as neo4j://h:p, bolt+s://h:p, ..."""
+    return f"{scheme}://{uri.partition('://')[2]}"
 
 
 def wait_for(condition: Callable[[], Any], timeout: float = 30.0, what: str = "condition") -> Any:
@@ -208,6 +214,65 @@ def sync_cycle(
             before_batch=before_batch,
             now=now or (lambda: datetime.now(UTC)),
         )
+
+
+# --- Cypher versions ---------------------------------------------------------------------------
+
+
+def server_version(driver: neo4j.Driver) -> str:
+    records, _, _ = driver.execute_query(
+        "CALL dbms.components() YIELD name, versions WHERE name = 'Neo4j Kernel' "
+        "RETURN versions[0] AS version"
+    )
+    return str(records[0]["version"])
+
+
+def cypher_versions(driver: neo4j.Driver) -> tuple[str, ...]:
+    """The Cypher versions a query may ask for: 5 alone before the 2025.06 calendar release
+    (5.26 LTS included), 5 and 25 from it."""
+    major, minor = (int(part) for part in server_version(driver).split(".")[:2])
+    return ("5", "25") if (major, minor) >= (2025, 6) else ("5",)
+
+
+def database_name(driver: neo4j.Driver, database: str | None) -> str:
+    """The database's name, the server's default when `database` is None."""
+    records, _, _ = driver.execute_query(
+        "CALL db.info() YIELD name RETURN name", database_=database
+    )
+    return str(records[0]["name"])
+
+
+def default_cypher(driver: neo4j.Driver, database: str) -> str:
+    """The Cypher version a query on the database runs under unless it asks for another."""
+    if cypher_versions(driver) == ("5",):
+        return "5"  # no choice, and no defaultLanguage to show
+    records, _, _ = driver.execute_query(
+        "SHOW DATABASE $name YIELD defaultLanguage", name=database, database_="system"
+    )
+    return str(records[0]["defaultLanguage"]).removeprefix("CYPHER ")
+
+
+def set_default_cypher(driver: neo4j.Driver, database: str, version: str) -> None:
+    driver.execute_query(
+        f"ALTER DATABASE $name SET DEFAULT LANGUAGE CYPHER {int(version)}",
+        name=database,
+        database_="system",
+    )
+
+
+@contextmanager
+def newest_cypher_by_default(driver: neo4j.Driver, database: str | None) -> Iterator[str]:
+    """The database's default Cypher set to the newest the server offers (25 on calendar
+    releases, as their neo4j.conf ships it) while inside; the version it is."""
+    name = database_name(driver, database)
+    newest, before = cypher_versions(driver)[-1], default_cypher(driver, name)
+    if before != newest:
+        set_default_cypher(driver, name, newest)
+    try:
+        yield newest
+    finally:
+        if before != newest:
+            set_default_cypher(driver, name, before)
 
 
 # --- the pure path, without HTTP ---------------------------------------------------------------

@@ -4,6 +4,7 @@
 #   local-neo4j.sh start    existing server (NEO4J_URI) > Docker > Neo4j assembled from Maven Central
 #   local-neo4j.sh stop     stop what `start` started for this version (Maven route or Docker)
 #   local-neo4j.sh env      print `export NEO4J_URI=... NEO4J_USERNAME=... NEO4J_PASSWORD=...`
+#                           (NEO4J_SCHEME=neo4j: a neo4j:// URI, the driver's routing path)
 #   local-neo4j.sh status   exit 0 when this version's server answers on the port `env` hands out
 #   local-neo4j.sh version  print the version NEO4J_VERSION resolves to
 #   local-neo4j.sh java     print the java it would run that version on (else say what to install)
@@ -11,6 +12,10 @@
 # NEO4J_VERSION picks the server: `lts` (the default, 5.26 LTS), `calendar` (the newest calendar
 # release tested) or an exact version Maven Central serves. NEO4J_BOLT_PORT / NEO4J_HTTP_PORT pick
 # the ports, so two versions can run side by side.
+#
+# NEO4J_TLS_DIR=DIR starts a server that requires TLS on Bolt, as production servers do: DIR holds
+# its key and certificate (private.key, public.crt: PEM, the certificate signed by the CA clients
+# trust). It runs from its own home, .neo4j/<version>/home-tls, beside the plain server.
 #
 # Maven Central does not publish the standalone tarball, so the Maven route copies the server jars
 # (pom.xml beside this file, -Dneo4j.version=...) into .neo4j/<version>/lib, runs the server in
@@ -34,7 +39,10 @@ case "$version" in
 esac
 base="${NEO4J_LOCAL_DIR:-$root/.neo4j}/$version"
 lib="$base/lib"
-home="$base/home"
+tls_dir="${NEO4J_TLS_DIR:-}"
+if [ -n "$tls_dir" ]; then home="$base/home-tls"; else home="$base/home"; fi
+scheme="${NEO4J_SCHEME:-bolt}"
+[ -n "$tls_dir" ] && scheme="$scheme+s"
 bolt_port="${NEO4J_BOLT_PORT:-7687}"
 http_port="${NEO4J_HTTP_PORT:-7474}"
 password="${NEO4J_LOCAL_PASSWORD:-okrsync-local}"
@@ -202,6 +210,31 @@ server.directories.plugins=$home/plugins
 db.tx_log.rotation.retention_policy=1 files
 dbms.usage_report.enabled=false
 EOF
+  if cypher25_by_default; then
+    # As the distribution's neo4j.conf has said since 2026.02: new databases speak Cypher 25.
+    echo "db.query.default_language=CYPHER_25" >>"$home/conf/neo4j.conf"
+  fi
+  [ -z "$tls_dir" ] && return 0
+  # client_auth NONE: clients check the server, the server checks passwords, not certificates.
+  mkdir -p "$home/tls/trusted" "$home/tls/revoked"
+  cat >>"$home/conf/neo4j.conf" <<EOF
+server.bolt.tls_level=REQUIRED
+dbms.ssl.policy.bolt.enabled=true
+dbms.ssl.policy.bolt.base_directory=$tls_dir
+dbms.ssl.policy.bolt.private_key=private.key
+dbms.ssl.policy.bolt.public_certificate=public.crt
+dbms.ssl.policy.bolt.trusted_dir=$home/tls/trusted
+dbms.ssl.policy.bolt.revoked_dir=$home/tls/revoked
+dbms.ssl.policy.bolt.client_auth=NONE
+EOF
+}
+
+# Calendar releases from 2025.06 offer Cypher 25 (earlier ones, and 5.x, only Cypher 5).
+cypher25_by_default() {
+  local year=${version%%.*} month=${version#*.}
+  month=${month%%.*}
+  case "$year" in 20[0-9][0-9]) ;; *) return 1 ;; esac
+  [ "$year" -gt 2025 ] || { [ "$year" -eq 2025 ] && [ "$((10#$month))" -ge 6 ]; }
 }
 
 start_local() {
@@ -280,18 +313,20 @@ cmd=${1:-}
 case "$cmd" in
   start)
     if [ -n "${NEO4J_URI:-}" ]; then say "NEO4J_URI is set ($NEO4J_URI): using that server, starting nothing"; exit 0; fi
-    if [ -z "${OKRSYNC_NEO4J_NO_DOCKER:-}" ] && docker_answers; then start_docker; else start_local; fi
+    # The TLS server is the Maven route's alone: the image would need the certificates mounted.
+    if [ -z "${OKRSYNC_NEO4J_NO_DOCKER:-}" ] && [ -z "$tls_dir" ] && docker_answers; then start_docker; else start_local; fi
     ;;
   stop)
-    if [ -z "${OKRSYNC_NEO4J_NO_DOCKER:-}" ] && docker_answers && docker inspect "$container" >/dev/null 2>&1; then
+    if [ -z "${OKRSYNC_NEO4J_NO_DOCKER:-}" ] && [ -z "$tls_dir" ] && docker_answers && docker inspect "$container" >/dev/null 2>&1; then
       docker rm -f "$container" >/dev/null; say "stopped"
     else stop_local; fi
     ;;
   env)
-    echo "export NEO4J_URI=bolt://127.0.0.1:$bolt_port NEO4J_USERNAME=neo4j NEO4J_PASSWORD=$password"
+    case "$scheme" in bolt | neo4j | bolt+s | neo4j+s) ;; *) die "NEO4J_SCHEME=$NEO4J_SCHEME: use bolt or neo4j" ;; esac
+    echo "export NEO4J_URI=$scheme://127.0.0.1:$bolt_port NEO4J_USERNAME=neo4j NEO4J_PASSWORD=$password"
     ;;
   status)
-    if [ -z "${OKRSYNC_NEO4J_NO_DOCKER:-}" ] && docker_answers && docker_running; then
+    if [ -z "${OKRSYNC_NEO4J_NO_DOCKER:-}" ] && [ -z "$tls_dir" ] && docker_answers && docker_running; then
       answer_version=${docker_image##*:}; answer_version=${answer_version%-community}; answers
     else status_local; fi
     ;;

@@ -7,10 +7,13 @@ a restarting server) are retried by the driver; every statement okrsync sends is
 
 from __future__ import annotations
 
+import logging
+import ssl
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import neo4j
@@ -74,8 +77,13 @@ class Graph:
         username: str,
         password: str,
         database: str | None = None,
+        *,
+        trusted_ca: Path | None = None,
         **driver_config: Any,
     ) -> Graph:
+        """`trusted_ca`: with a +s URI, the CA the server's certificate must be signed by."""
+        if trusted_ca is not None:
+            uri = _trusting(uri, trusted_ca, driver_config)
         try:
             # Server notifications (e.g. "label does not exist" on an empty database) are noise
             # for a mirror that creates its labels itself.
@@ -100,13 +108,15 @@ class Graph:
     def verify(self) -> None:
         """Connect and authenticate once; a GraphError says what is wrong in one line."""
         try:
-            self.driver.verify_connectivity()
+            with _driver_errors_unlogged():
+                self.driver.verify_connectivity()
         except AuthError:
             raise GraphError(
                 "Neo4j refused the credentials (check NEO4J_USERNAME/NEO4J_PASSWORD)"
             ) from None
         except ServiceUnavailable as exc:
-            raise GraphError(f"Neo4j is unreachable: {one_line(exc)}") from None
+            refused = _certificate_refused(exc)
+            raise GraphError(refused or f"Neo4j is unreachable: {_reasons(exc)}") from None
         except Neo4jError as exc:
             raise GraphError(f"Neo4j: {exc.message or exc}") from None
 
@@ -261,6 +271,71 @@ def as_graph_errors(action: str) -> Iterator[None]:
         raise GraphError("Neo4j refused the credentials") from None
     except Neo4jError as exc:
         raise GraphError(f"Neo4j rejected a {action}: {exc.code}: {exc.message}") from None
+
+
+def _trusting(uri: str, trusted_ca: Path, driver_config: dict[str, Any]) -> str:
+    """The driver takes a CA only with an unsuffixed scheme, encryption asked for in the config:
+    bolt+s://host becomes bolt://host, encrypted, trusting that CA alone."""
+    scheme, sep, rest = uri.partition("://")
+    driver_config["encrypted"] = True
+    driver_config["trusted_certificates"] = neo4j.TrustCustomCAs(str(trusted_ca))
+    return f"{scheme.removesuffix('+s')}{sep}{rest}"
+
+
+@contextmanager
+def _driver_errors_unlogged() -> Iterator[None]:
+    """The routing pool logs an error before raising; the GraphError made of what it raises
+    says it all, in one line."""
+    pool = logging.getLogger("neo4j.pool")
+    level = pool.level
+    pool.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        pool.setLevel(level)
+
+
+def _origins(exc: BaseException) -> Iterator[BaseException]:
+    """`exc` and what it came from: causes, contexts, the members of exception groups (the
+    routing driver groups each router's failure)."""
+    pending, seen = [exc], set()
+    while pending:
+        current = pending.pop(0)
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        pending += [e for e in (current.__cause__, current.__context__) if e is not None]
+        if isinstance(current, BaseExceptionGroup):
+            pending += current.exceptions
+
+
+def _reasons(exc: BaseException) -> str:
+    """The driver's message, with each router's failure when routing found no router."""
+    cause = exc.__cause__
+    if isinstance(cause, BaseExceptionGroup):
+        return "; ".join([one_line(exc), *(one_line(e) for e in cause.exceptions)])
+    return one_line(exc)
+
+
+_HOSTNAME_MISMATCH = 62  # OpenSSL's X509_V_ERR_HOSTNAME_MISMATCH
+
+
+def _certificate_refused(exc: BaseException) -> str | None:
+    """What to do about the server's certificate, when its verification is what `exc` came
+    from (the driver's own message only says the connection failed)."""
+    seen = next((e for e in _origins(exc) if isinstance(e, ssl.SSLCertVerificationError)), None)
+    if seen is None:
+        return None
+    if seen.verify_code == _HOSTNAME_MISMATCH:
+        return (
+            f"Neo4j's TLS certificate is for another name ({seen.verify_message}): use a host"
+            " name in neo4j_uri that the certificate holds"
+        )
+    return (
+        f"Neo4j's TLS certificate is not trusted ({seen.verify_message}): set neo4j_trusted_ca"
+        " to the CA certificate that signed it"
+    )
 
 
 def one_line(exc: BaseException) -> str:

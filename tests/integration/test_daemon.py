@@ -24,6 +24,7 @@ from tests.helpers import (
     free_port,
     mirrored,
     wait_for,
+    with_scheme,
 )
 
 
@@ -276,7 +277,7 @@ def test_routing_uri_works_and_tls_against_plain_server_fails_cleanly(
     settings: Settings, graph: Graph, cli_env: dict[str, str]
 ) -> None:
     """neo4j:// (routing, as for clusters) syncs; bolt+s:// to a plain server is one clear line."""
-    routed = {**cli_env, "NEO4J_URI": settings.neo4j_uri.replace("bolt://", "neo4j://")}
+    routed = {**cli_env, "NEO4J_URI": with_scheme(settings.neo4j_uri, "neo4j")}
     ok = subprocess.run(
         [os.sys.executable, "-m", "okrsync.cli", "sync"],
         env=routed,
@@ -286,7 +287,7 @@ def test_routing_uri_works_and_tls_against_plain_server_fails_cleanly(
     )
     assert ok.returncode == 0, ok.stderr
     assert counts(graph)["Objective"] == 60
-    tls = {**cli_env, "NEO4J_URI": settings.neo4j_uri.replace("bolt://", "bolt+s://")}
+    tls = {**cli_env, "NEO4J_URI": with_scheme(settings.neo4j_uri, "bolt+s")}
     bad = subprocess.run(
         [os.sys.executable, "-m", "okrsync.cli", "sync"],
         env=tls,

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import neo4j
+import pytest
+from structlog.testing import capture_logs
 
+from okrsync.errors import GraphError
 from okrsync.graph import Graph
+from tests.helpers import free_port
 
 
 def test_write_then_read_over_bolt(graph: Graph, driver: neo4j.Driver) -> None:
@@ -47,3 +51,21 @@ def test_neo4j_browser_is_served(neo4j_auth: tuple[str, str, str]) -> None:
     assert "<title>Neo4j Browser</title>" in page.text
     discovery = httpx.get(f"http://{host}:{port}/", timeout=10).json()
     assert discovery["neo4j_edition"] == "community"
+
+
+@pytest.mark.parametrize("scheme", ["bolt", "neo4j"])
+def test_nothing_listening_is_one_line_naming_the_address(scheme: str) -> None:
+    """Direct or routed, a port nobody listens on is one GraphError naming it, and the routing
+    driver's own error log does not say it a second time."""
+    port = free_port()
+    graph = Graph.connect(f"{scheme}://127.0.0.1:{port}", "neo4j", "unused")
+    with capture_logs() as logs, pytest.raises(GraphError) as failed:
+        graph.verify()
+    graph.close()
+    routed = "Unable to retrieve routing information; " if scheme == "neo4j" else ""
+    assert str(failed.value).startswith(
+        f"Neo4j is unreachable: {routed}Couldn't connect to 127.0.0.1:{port} "
+    )
+    assert "Connection refused" in str(failed.value)
+    assert "\n" not in str(failed.value)
+    assert [e for e in logs if e["log_level"] in ("error", "critical")] == []

@@ -14,6 +14,7 @@ from okrsync import config
 from okrsync.api import Secret
 from okrsync.config import Settings
 from okrsync.errors import ConfigError
+from tests.tls import make_authority
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "deploy" / "okrsync.example.toml"
@@ -29,6 +30,7 @@ EXPECTED_ENV_NAMES = {
     "NEO4J_PASSWORD": "neo4j_password",
     "OKRSYNC_NEO4J_PASSWORD_FILE": "neo4j_password_file",
     "NEO4J_DATABASE": "neo4j_database",
+    "OKRSYNC_NEO4J_TRUSTED_CA": "neo4j_trusted_ca",
     "OKRSYNC_ORG": "org",
     "OKRSYNC_LEASE_SECONDS": "lease_seconds",
     "OKRSYNC_MAX_DELETES": "max_deletes",
@@ -60,6 +62,7 @@ EXPECTED_RECONNECT = frozenset(
         "neo4j_username",
         "neo4j_password",
         "neo4j_database",
+        "neo4j_trusted_ca",
         "org",
         "state_dir",
         "jira_url",
@@ -201,7 +204,7 @@ class TestDerived:
             assert d.spec.doc.strip() == d.spec.doc != "", d.name
             assert "\n" not in d.spec.doc, d.name
         envs = [d.spec.env for d in declared]
-        assert len(set(envs)) == len(envs) == 32
+        assert len(set(envs)) == len(envs) == 33
 
     def test_secrets_are_the_secret_typed_settings_each_with_a_file(self) -> None:
         """A setting has a credential exactly when its type is Secret, and a *_file companion."""
@@ -338,3 +341,69 @@ class TestLease:
         """lease_seconds below 1 is a configuration error naming it."""
         with pytest.raises(ConfigError, match="lease_seconds must be at least 1"):
             config.load(write(tmp_path, "lease_seconds = 0.5"), environ={})
+
+
+class TestTrustedCa:
+    def test_a_ca_is_read_from_the_file_and_the_environment(self, tmp_path: Path) -> None:
+        """[neo4j] trusted_ca, neo4j_trusted_ca and OKRSYNC_NEO4J_TRUSTED_CA name the CA file."""
+        ca = make_authority(tmp_path).cert_path
+        uri = 'uri = "neo4j+s://db.example:7687"'
+        for text in (
+            f"[neo4j]\n{uri}\ntrusted_ca = '{ca}'",
+            f"neo4j_trusted_ca = '{ca}'\n[neo4j]\n{uri}",
+        ):
+            assert config.load(write(tmp_path, text), environ={}).neo4j_trusted_ca == ca
+        env = {"NEO4J_URI": "bolt+s://db.example", "OKRSYNC_NEO4J_TRUSTED_CA": str(ca)}
+        assert config.load(None, environ=env).neo4j_trusted_ca == ca
+        assert config.load(None, environ={}).neo4j_trusted_ca is None
+
+    @pytest.mark.parametrize(
+        ("uri", "message"),
+        [
+            (
+                "bolt+ssc://db.example",
+                "neo4j_trusted_ca needs a +s scheme (bolt+s:// or neo4j+s://): neo4j_uri"
+                " 'bolt+ssc://db.example' accepts any certificate",
+            ),
+            (
+                "neo4j://db.example",
+                "neo4j_trusted_ca needs a +s scheme (bolt+s:// or neo4j+s://): neo4j_uri"
+                " 'neo4j://db.example' does not use TLS",
+            ),
+        ],
+    )
+    def test_a_ca_needs_a_scheme_that_checks_certificates(
+        self, tmp_path: Path, uri: str, message: str
+    ) -> None:
+        """+ssc would ignore the CA, a plain scheme would not use TLS: both are refused."""
+        env = {
+            "NEO4J_URI": uri,
+            "OKRSYNC_NEO4J_TRUSTED_CA": str(make_authority(tmp_path).cert_path),
+        }
+        with pytest.raises(ConfigError) as err:
+            config.load(None, environ=env)
+        assert str(err.value) == message
+
+    @pytest.mark.parametrize(
+        ("content", "problem"),
+        [
+            (None, "does not exist"),
+            ("", "holds no PEM certificate"),
+            ("not a certificate\n", "holds no PEM certificate"),
+            (
+                "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",
+                "holds no PEM certificate",
+            ),
+        ],
+    )
+    def test_a_ca_file_that_holds_no_certificate_is_refused_at_load(
+        self, tmp_path: Path, content: str | None, problem: str
+    ) -> None:
+        """A missing, empty or non-certificate file is one line naming the setting and the path."""
+        path = tmp_path / "ca.pem"
+        if content is not None:
+            path.write_text(content)
+        env = {"NEO4J_URI": "bolt+s://db.example", "OKRSYNC_NEO4J_TRUSTED_CA": str(path)}
+        with pytest.raises(ConfigError) as err:
+            config.load(None, environ=env)
+        assert str(err.value) == f"neo4j_trusted_ca: {path} {problem}"

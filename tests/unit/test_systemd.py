@@ -87,6 +87,7 @@ def test_example_config_documents_every_setting() -> None:
         "neo4j_password": "password",
         "neo4j_password_file": "password_file",
         "neo4j_database": "database",
+        "neo4j_trusted_ca": "trusted_ca",
         "jira_api_token": "jira_api_token_file",
     }
     for name in Settings.__dataclass_fields__:
