@@ -163,6 +163,7 @@ class MirrorCycle:
     ) -> CycleResult:
         clock = _Clock()
         s = self.settings
+        self.mirror.graph.verify()  # Neo4j first: no export is fetched while it is down
         source = self.client.source(Window(s.window_start_ms, s.window_end_ms))
         source.start()  # the server builds the first answer while the state loads
         if not dry_run:
@@ -335,7 +336,7 @@ class MirrorCycle:
             for rel in tx.rels():
                 loader.rel(rel)
                 counts[rel.type] += 1
-                log_relationship("linked", rel)
+                log_relationship("linked", rel, bulk=True)
             loader.flush()
             tx.set_counts(dict(counts))
             clock.timings["write"] = loader.seconds
@@ -502,7 +503,9 @@ def _event_name(change: NodeChange) -> str:
 
 
 def log_node_created(label: str, node_id: str, props: Props) -> None:
-    log.info(
+    """A node of the first load: at debug, which the load's batch lines sum up at info (a line
+    per entity of a 100k first load is more than journald keeps)."""
+    log.debug(
         f"{label.lower()}.created",
         id=node_id,
         **{k: props[k] for k in ("key", "name") if k in props},
@@ -525,8 +528,8 @@ def log_changes(plan: Plan) -> None:
             log_relationship(kind, rel)
 
 
-def log_relationship(kind: str, rel: Rel) -> None:
-    log.info(
+def log_relationship(kind: str, rel: Rel, *, bulk: bool = False) -> None:
+    (log.debug if bulk else log.info)(
         f"relationship.{kind}",
         type=rel.type,
         from_label=rel.from_label,
