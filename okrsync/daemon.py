@@ -93,7 +93,7 @@ class Daemon:
         self.outcomes = Outcomes(self.metrics, self.health, self.notifier)
         self.runtime: Runtime | None = None
         self.lease = LeaseKeeper()
-        self.server: ObserveServer | None = None
+        self.listener = Listener(self.health, self.metrics)
         self.cycles = 0
 
     def _load(self) -> Settings:
@@ -116,7 +116,7 @@ class Daemon:
         register_secrets(new)
         self.health.max_age = health_age(new)
         if "http_listen" in changed:
-            self._move_listener(new.http_listen)
+            self.listener.move(new.http_listen)
         if config.RECONNECT.intersection(changed):
             self.lease.release(self.runtime)  # another organisation or database: hand it on
             self._close_runtime()
@@ -126,26 +126,12 @@ class Daemon:
 
     # --- the loop ------------------------------------------------------------------------
 
-    def _move_listener(self, listen: str | None) -> None:
-        """A changed http_listen: the old listener goes (freeing its port), the new one comes;
-        when the new address cannot be had, the old one is opened again."""
-        old = self.server
-        if old is not None:
-            old.stop()
-        self.server = None
-        try:
-            self.server = start_listener(listen, self.health, self.metrics)
-        except ConfigError as exc:
-            logger.error("http.listen_failed", error=str(exc), action="keeping the old address")
-            if old is not None:
-                self.server = start_listener(old.listen, self.health, self.metrics)
-
     def run(self) -> int:
         register_secrets(self.settings)
         with StateStore(self.settings.state_dir).lock():
             for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
                 signal.signal(signum, self.control.on_signal)
-            self.server = start_listener(self.settings.http_listen, self.health, self.metrics)
+            self.listener.open(self.settings.http_listen)
             self.notifier.ready("started; first cycle running")
             if self.config_path is not None:
                 threading.Thread(
@@ -172,8 +158,7 @@ class Daemon:
                 if not stuck:  # else the lease expires: releasing it may hang like the cycle
                     self.lease.release(self.runtime)
                     self._close_runtime()
-                if self.server is not None:
-                    self.server.stop()
+                self.listener.close()
                 logger.info("daemon.stopped", cycles=self.cycles)
         return 0
 
@@ -213,7 +198,7 @@ class Daemon:
         stop_deadline: float | None = None
         while worker.is_alive():
             if time.monotonic() > stuck_at:
-                self._stuck()
+                raise stuck(self.settings.max_cycle_seconds, self.notifier)
             self.notifier.watchdog_if_due()  # only while the cycle is within its bound
             self.lease.renew_if_due(self.runtime)  # a long read renews it too
             worker.join(0.25)
@@ -229,16 +214,6 @@ class Daemon:
         if self.stop_event.is_set():
             return "stopped"
         return outcome[0] if outcome else "failure"
-
-    def _stuck(self) -> None:
-        limit = self.settings.max_cycle_seconds
-        message = (
-            f"a cycle has run longer than max_cycle_seconds ({limit:g}s): exiting for the"
-            " service manager to restart okrsync"
-        )
-        logger.error("daemon.cycle_stuck", max_cycle_seconds=limit, action="exit 1")
-        self.notifier.status(message)
-        raise CycleStuck(message)
 
     # --- one cycle -----------------------------------------------------------------------
 
@@ -381,6 +356,46 @@ def watch_config(path: Path, stop: threading.Event, on_change: Callable[[], None
         raise_interrupt=False,
     ):
         on_change()
+
+
+def stuck(limit: float, notifier: Notifier) -> CycleStuck:
+    """The error that ends a daemon whose cycle outlived max_cycle_seconds, said first."""
+    message = (
+        f"a cycle has run longer than max_cycle_seconds ({limit:g}s): exiting for the"
+        " service manager to restart okrsync"
+    )
+    logger.error("daemon.cycle_stuck", max_cycle_seconds=limit, action="exit 1")
+    notifier.status(message)
+    return CycleStuck(message)
+
+
+class Listener:
+    """The /healthz and /metrics listener: opened at start, moved when http_listen changes."""
+
+    def __init__(self, health: Health, metrics: Metrics) -> None:
+        self.health = health
+        self.metrics = metrics
+        self.server: ObserveServer | None = None
+
+    def open(self, listen: str | None) -> None:
+        self.server = start_listener(listen, self.health, self.metrics)
+
+    def move(self, listen: str | None) -> None:
+        """The old listener goes (freeing its port), the new one comes; when the new address
+        cannot be had, the old one is opened again."""
+        old = self.server.listen if self.server is not None else None
+        self.close()
+        for address in (listen, old):
+            try:
+                self.open(address)
+                return
+            except ConfigError as exc:
+                logger.error("http.listen_failed", error=str(exc), fallback=old)
+
+    def close(self) -> None:
+        if self.server is not None:
+            self.server.stop()
+            self.server = None
 
 
 def start_listener(listen: str | None, health: Health, metrics: Metrics) -> ObserveServer | None:

@@ -163,7 +163,6 @@ class MirrorCycle:
     ) -> CycleResult:
         clock = _Clock()
         s = self.settings
-        self.mirror.graph.verify()  # Neo4j first: no export is fetched while it is down
         source = self.client.source(Window(s.window_start_ms, s.window_end_ms))
         source.start()  # the server builds the first answer while the state loads
         if not dry_run:
@@ -459,6 +458,7 @@ class SyncCycle:
         started_at = self.now()
         cycle_id = f"{started_at:%Y%m%dT%H%M%S}Z-{uuid.uuid4().hex[:8]}"
         with structlog.contextvars.bound_contextvars(cycle=cycle_id):
+            self.mirror_cycle.mirror.graph.verify()  # first: no export is fetched while it is down
             result = self.mirror_cycle.run(
                 dry_run=dry_run, full=full, allow_mass_delete=allow_mass_delete
             )
