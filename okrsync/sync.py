@@ -48,6 +48,8 @@ from okrsync.transform import (
 log = structlog.get_logger("okrsync.sync")
 
 Mode = Literal["load", "incremental", "reconcile"]
+# A plan with more changes than this logs each at debug and their counts at info.
+BULK_CHANGES = 10_000
 
 
 @dataclass
@@ -513,7 +515,11 @@ def log_node_created(label: str, node_id: str, props: Props) -> None:
 
 
 def log_changes(plan: Plan) -> None:
-    """One structlog event per changed node and per changed relationship."""
+    """One structlog event per changed node and per changed relationship; for a bulk plan (the
+    daemon's first, reconciling, cycle into an empty graph) those go to debug and one
+    changes.summarised line per kind says how many there were (journald keeps only so many)."""
+    bulk = len(plan.nodes) + len(plan.unlinked) + len(plan.linked) > BULK_CHANGES
+    emit = log.debug if bulk else log.info
     for change in plan.nodes:
         fields: dict[str, object] = {"id": change.id}
         if change.kind == "created":
@@ -522,10 +528,15 @@ def log_changes(plan: Plan) -> None:
             fields["changes"] = {k: [old, new] for k, (old, new) in change.fields.items()}
         else:
             fields.update({k: old for k, (old, _) in change.fields.items()})
-        log.info(_event_name(change), **fields)
+        emit(_event_name(change), **fields)
     for kind, rels in (("unlinked", plan.unlinked), ("linked", plan.linked)):
         for rel in rels:
-            log_relationship(kind, rel)
+            log_relationship(kind, rel, bulk=bulk)
+    if bulk:
+        events = Counter(_event_name(c) for c in plan.nodes)
+        events.update({"relationship.unlinked": len(plan.unlinked)})
+        events.update({"relationship.linked": len(plan.linked)})
+        log.info("changes.summarised", events=dict(sorted(events.items())), detail="at debug")
 
 
 def log_relationship(kind: str, rel: Rel, *, bulk: bool = False) -> None:

@@ -18,7 +18,7 @@ import pytest
 import structlog
 from structlog.testing import capture_logs
 
-from okrsync import __version__
+from okrsync import __version__, sync
 from okrsync.api import RetryPolicy, Secret
 from okrsync.config import Settings
 from okrsync.errors import GraphError
@@ -102,6 +102,36 @@ class TestLogVolume:
         assert len([e for e in debug if e["event"].endswith(".created")]) == created
         assert len([e for e in debug if e["event"] == "relationship.linked"]) == linked
         assert len(info) < len(batches) + 10
+
+    def test_a_bulk_reconcile_logs_counts_at_info_and_entities_at_debug(
+        self,
+        graph: Graph,
+        simulator: SimulatorServer,
+        tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        """The daemon's first cycle reconciles, even into an empty graph: a plan over
+        BULK_CHANGES (50 here) logs one changes.summarised line with exact counts at info,
+        and each change at debug."""
+        monkeypatch.setattr(sync, "BULK_CHANGES", 50)
+        with (
+            sync_cycle(simulator.url, graph, tmp_path / "s") as syncer,
+            capture_logs() as logs,
+        ):
+            result = syncer.run(full=True)
+        assert result.mode == "reconcile"
+        summary = result.plan.summary()
+        info = [e for e in logs if e["log_level"] == "info"]
+        assert [e["event"] for e in info if e["event"].endswith((".created", ".linked"))] == []
+        (summarised,) = [e for e in info if e["event"] == "changes.summarised"]
+        events = summarised["events"]
+        assert events["relationship.linked"] == summary["linked"]
+        assert (
+            sum(n for name, n in events.items() if name.endswith(".created"))
+            == (summary["created"])
+        )
+        debug = [e for e in logs if e["log_level"] == "debug"]
+        assert len([e for e in debug if e["event"] == "relationship.linked"]) == summary["linked"]
 
     def test_an_incremental_cycle_keeps_a_line_per_change(
         self, graph: Graph, simulator: SimulatorServer, tmp_path: Path
