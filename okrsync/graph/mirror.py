@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import queue
 import threading
 import time
@@ -158,7 +159,13 @@ class BulkLoader:
         self._buffers: dict[str, list[dict[str, Any]]] = {}
         self._queue: queue.Queue[tuple[str, list[dict[str, Any]]] | None] = queue.Queue(2)
         self._error: BaseException | None = None
-        self._writer = threading.Thread(target=self._write_loop, name="okrsync-load", daemon=True)
+        # The writer runs in the caller's context: its lines and transactions carry the cycle id.
+        self._writer = threading.Thread(
+            target=contextvars.copy_context().run,
+            args=(self._write_loop,),
+            name="okrsync-load",
+            daemon=True,
+        )
         self._writer.start()
 
     def __enter__(self) -> BulkLoader:
