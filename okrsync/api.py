@@ -1,17 +1,21 @@
 """The OKR for Jira API client: auth, retries, paging, typed errors, the cycle's source reader.
 
 Requests are sequential on purpose: the vendor asks for no parallel fan-out and throttles with
-bare 429s (no Retry-After), so we back off exponentially with full jitter instead.
+bare 429s (no Retry-After), so we back off exponentially with full jitter instead, for minutes
+if need be (a Retry-After, should one come, sets the wait). Each request is bounded in time as
+a whole (a server trickling bytes cannot hold a cycle) and in the size of its answer.
 """
 
 from __future__ import annotations
 
+import email.utils
 import json
 import random
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import httpx
@@ -19,12 +23,14 @@ import structlog
 
 from okrsync import __version__
 from okrsync.errors import (
+    ApiAnswerTooLarge,
     ApiBadRequest,
     ApiConnectError,
     ApiError,
     ApiForbidden,
     ApiMissingToken,
     ApiNotFound,
+    ApiRequestInvalid,
     ApiServerError,
     ApiStatusError,
     ApiThrottled,
@@ -60,6 +66,7 @@ OBJECTIVES_BY_IDS = "/api/v2/api-export/objectives/byIds"
 # A parent fetched because it lies outside the window: itself and its lookups, not its KRs.
 PARENT_EXPAND = ("TEAMS", "PERIODS", "LABELS", "TYPES", "CUSTOM_FIELDS")
 MAX_PAGES = 100_000
+MIB = 1024 * 1024
 
 _STATUS_ERRORS: dict[int, type[ApiStatusError]] = {
     400: ApiBadRequest,
@@ -104,15 +111,40 @@ class Secret:
 
 @dataclass(frozen=True, slots=True)
 class RetryPolicy:
-    """Exponential backoff with full jitter, capped both in attempts and in total time."""
+    """Exponential backoff with full jitter. A failure (no answer, a 5xx) is retried up to
+    `max_attempts` within `max_total` seconds: a server that is down fails the cycle quickly,
+    and the daemon retries the cycle. Throttling (429) is waited out for up to
+    `throttle_budget` seconds whatever the attempts, with waits growing to `throttle_max_delay`:
+    a rate limit lasts minutes, and failing the cycle would only fetch everything again."""
 
     max_attempts: int = 6
     base_delay: float = 0.5
-    max_delay: float = 30.0
-    max_total: float = 120.0
+    max_delay: float = 8.0
+    max_total: float = 30.0
+    throttle_budget: float = 300.0
+    throttle_max_delay: float = 60.0
 
-    def delay(self, attempt: int, rng: random.Random) -> float:
-        return rng.uniform(0, min(self.max_delay, self.base_delay * 2 ** (attempt - 1)))
+    def delay(self, exc: ApiError, attempt: int, spent: float, rng: random.Random) -> float | None:
+        """Seconds to wait before attempt `attempt + 1`, or None when the budget is spent."""
+        if isinstance(exc, ApiThrottled):
+            budget, cap = self.throttle_budget, self.throttle_max_delay
+        elif attempt >= self.max_attempts:
+            return None
+        else:
+            budget, cap = self.max_total, self.max_delay
+        hinted = exc.retry_after if isinstance(exc, ApiStatusError) else None
+        wait = hinted
+        if wait is None:
+            wait = rng.uniform(0, min(cap, self.base_delay * 2.0 ** min(attempt - 1, 32)))
+        return None if spent + wait > budget else wait
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerLimits:
+    """How long one request may take in all, and how large its answer may be."""
+
+    deadline: float = 300.0
+    max_bytes: int = 256 * MIB
 
 
 T = TypeVar("T")
@@ -124,19 +156,27 @@ def get_json_once(
     params: Mapping[str, str | int] | None,
     service: str,
     decode: Callable[[bytearray], Any] = json.loads,
+    limits: AnswerLimits = AnswerLimits(),
 ) -> Any:
     """One GET, its failures as typed ApiErrors naming `service`; no retry here.
 
     `decode` turns the body into a value; a ValueError from it means "not JSON".
     """
+    read = _BodyReader(limits, service, path)
     try:
         with http.stream("GET", path, params=params) as response:
             if response.status_code >= 400:
-                response.read()
+                read(response)
                 raise _error_for(response, path)
-            body = _read_body(response)
+            body = read(response)
     except httpx.TimeoutException:
         raise ApiTimeout(f"{service} timed out on {path} ({http.base_url})") from None
+    except httpx.LocalProtocolError:
+        # h11's message quotes the offending header: the token itself.
+        raise ApiRequestInvalid(
+            f"the request to {service} ({path}) is not valid HTTP: a header value holds a"
+            " character HTTP forbids (check the token for stray characters)"
+        ) from None
     except httpx.TransportError as exc:
         raise ApiConnectError(
             f"cannot reach {service} at {http.base_url}: {type(exc).__name__}: {exc}"
@@ -150,13 +190,37 @@ def get_json_once(
         ) from None
 
 
-def _read_body(response: httpx.Response) -> bytearray:
-    """The body in one growing buffer: joining a list of chunks would briefly need twice a
-    100 MB export's size."""
-    body = bytearray()
-    for chunk in response.iter_bytes():
-        body += chunk
-    return body
+class _BodyReader:
+    """Reads an answer's body within the request's deadline and size limit."""
+
+    def __init__(self, limits: AnswerLimits, service: str, path: str) -> None:
+        self.limits = limits
+        self.what = f"{service}'s answer to {path}"
+        self.started = time.monotonic()
+
+    def __call__(self, response: httpx.Response) -> bytearray:
+        """The body in one growing buffer: joining a list of chunks would briefly need twice a
+        100 MB export's size. The size counts decoded bytes, so a compressed bomb stops too."""
+        declared = response.headers.get("content-length", "")
+        if declared.isascii() and declared.isdigit():
+            self._check_size(int(declared))
+        body = bytearray()
+        for chunk in response.iter_bytes():
+            body += chunk
+            self._check_size(len(body))
+            if time.monotonic() - self.started > self.limits.deadline:
+                raise ApiTimeout(
+                    f"{self.what} took longer than http_deadline ({self.limits.deadline:g}s)"
+                    f" after {len(body)} bytes"
+                )
+        return body
+
+    def _check_size(self, size: int) -> None:
+        if size > self.limits.max_bytes:
+            raise ApiAnswerTooLarge(
+                f"{self.what} is larger than max_answer_mib ({self.limits.max_bytes / MIB:g} MiB):"
+                " raise max_answer_mib if the organisation really is that large"
+            )
 
 
 def error_kind(exc: ApiError) -> str:
@@ -169,20 +233,20 @@ def call_with_retries(
     rng: random.Random,
     sleep: Callable[[float], None],
     note: Callable[[str, int, float], None],
+    clock: Callable[[], float] = time.monotonic,
 ) -> T:
     """call(), retried on retryable ApiErrors with backoff until the policy's budget is spent."""
-    started = time.monotonic()
+    started = clock()
     attempt = 0
     while True:
         attempt += 1
         try:
             return call()
         except ApiError as exc:
-            delay = policy.delay(attempt, rng)
-            spent = attempt >= policy.max_attempts or (
-                time.monotonic() - started + delay > policy.max_total
-            )
-            if not exc.retryable or spent:
+            if not exc.retryable:
+                raise
+            delay = policy.delay(exc, attempt, clock() - started, rng)
+            if delay is None:
                 raise
             note(error_kind(exc), attempt, delay)
             sleep(delay)
@@ -193,8 +257,25 @@ def _error_for(response: httpx.Response, path: str) -> ApiStatusError:
     if status == 400 and "API-Token" not in response.request.headers:
         return ApiMissingToken(status, path)
     if status >= 500:
-        return ApiServerError(status, path)
-    return _STATUS_ERRORS.get(status, ApiBadRequest)(status, path)
+        return ApiServerError(status, path, retry_after=retry_after(response))
+    kind = _STATUS_ERRORS.get(status, ApiBadRequest)
+    return kind(status, path, retry_after=retry_after(response))
+
+
+def retry_after(response: httpx.Response) -> float | None:
+    """Retry-After in seconds (delta-seconds or an HTTP date), when the answer has one."""
+    value = response.headers.get("retry-after", "").strip()
+    if not value:
+        return None
+    if value.isascii() and value.isdigit():
+        return float(value)
+    try:
+        moment = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return max(0.0, (moment - datetime.now(UTC)).total_seconds())
 
 
 class OkrApiClient:
@@ -210,11 +291,15 @@ class OkrApiClient:
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
         seed: int | None = None,
+        limits: AnswerLimits | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.base_url = resolve_base_url(base_url)
         self._token = token if isinstance(token, Secret) else Secret(token)
         self.retry = retry or RetryPolicy()
+        self.limits = limits or AnswerLimits()
         self._sleep = sleep
+        self._clock = clock
         self._rng = random.Random(seed)
         self.retries: Counter[str] = Counter()
         self.errors: Counter[str] = Counter()
@@ -223,7 +308,10 @@ class OkrApiClient:
         if self._token:
             headers["API-Token"] = self._token.reveal()
         self._http = httpx.Client(
-            base_url=self.base_url, headers=headers, timeout=timeout, transport=transport
+            base_url=self.base_url,
+            headers=headers,
+            timeout=min(timeout, self.limits.deadline),
+            transport=transport,
         )
 
     def __repr__(self) -> str:
@@ -259,6 +347,7 @@ class OkrApiClient:
                 self._rng,
                 self._sleep,
                 note,
+                self._clock,
             )
         except ApiError as exc:
             self.errors[error_kind(exc)] += 1
@@ -268,7 +357,7 @@ class OkrApiClient:
         self, path: str, params: dict[str, str | int] | None, decode: Callable[[bytearray], Any]
     ) -> Any:
         self.requests += 1
-        return get_json_once(self._http, path, params, "the OKR API", decode)
+        return get_json_once(self._http, path, params, "the OKR API", decode, self.limits)
 
     # --- the endpoints -------------------------------------------------------------------
 

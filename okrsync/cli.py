@@ -191,20 +191,25 @@ def _main(argv: Sequence[str] | None) -> int:
     try:
         return _dispatch(args)
     except ConfigError as exc:
-        print(f"okrsync: configuration error: {exc}", file=sys.stderr)
+        _say(f"configuration error: {exc}")
         return EXIT_USAGE
     except UsageError as exc:
-        print(f"okrsync: {exc}", file=sys.stderr)
+        _say(str(exc))
         return EXIT_USAGE
     except MassDeleteRefused as exc:
-        print(f"okrsync: {exc}", file=sys.stderr)
+        _say(str(exc))
         return EXIT_REFUSED
     except OkrsyncError as exc:
-        print(f"okrsync: {' '.join(str(exc).split())}", file=sys.stderr)
+        _say(" ".join(str(exc).split()))
         return EXIT_FAILURE
     except KeyboardInterrupt:
         print("okrsync: interrupted", file=sys.stderr)
         return 130
+
+
+def _say(message: str) -> None:
+    """The one line an expected failure gets, with no secret in it."""
+    print(f"okrsync: {log.redact(message)}", file=sys.stderr)
 
 
 def _dispatch(args: argparse.Namespace) -> int:

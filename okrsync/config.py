@@ -27,8 +27,20 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Literal, TypeVar, Union, get_args, get_origin, get_type_hints
 
+import httpx
+import structlog
+
+from okrsync.addresses import (
+    AddressError,
+    has_userinfo,
+    is_loopback,
+    parse_listen,
+    without_userinfo,
+)
 from okrsync.api import REGIONS, WINDOW_END_MS, WINDOW_START_MS, Secret, resolve_base_url
 from okrsync.errors import ConfigError
+
+log = structlog.get_logger("okrsync.config")
 
 DEFAULT_CONFIG_PATH = Path("/etc/okrsync/okrsync.toml")
 LOG_LEVELS = ("debug", "info", "warning", "error")
@@ -148,7 +160,31 @@ class ApiSettings:
         env="OKRSYNC_HTTP_TIMEOUT",
         section="api",
         reconnect=True,
-        doc="Seconds per HTTP request before it counts as a timeout (retried with backoff).",
+        doc="Seconds to connect, or to wait for the next bytes of an answer, before a request"
+        " counts as a timeout (retried with backoff).",
+    )
+    http_deadline: float = setting(
+        300.0,
+        env="OKRSYNC_HTTP_DEADLINE",
+        section="api",
+        reconnect=True,
+        doc="Seconds one HTTP request may take in all, its whole answer included: a server"
+        " trickling bytes cannot hold a cycle longer (a timeout, retried with backoff).",
+    )
+    max_answer_mib: int = setting(
+        256,
+        env="OKRSYNC_MAX_ANSWER_MIB",
+        section="api",
+        reconnect=True,
+        doc="The largest answer accepted, in MiB; a larger one fails the cycle with an error"
+        " saying so (a 100k-entity organisation's export is about 100 MiB).",
+    )
+    allow_insecure_http: bool = setting(
+        False,
+        env="OKRSYNC_ALLOW_INSECURE_HTTP",
+        section="api",
+        doc="Accept a plain http:// base_url or jira_url for a host other than this machine,"
+        " which sends the token unencrypted; http:// to localhost is always accepted.",
     )
     window_start_ms: int = setting(
         WINDOW_START_MS,
@@ -217,6 +253,14 @@ class Neo4jSettings:
         example="/etc/okrsync/neo4j-ca.pem",
         doc="A private CA's certificate (PEM) to check the server's certificate against instead"
         " of the system's CAs; needs a +s scheme.",
+    )
+    neo4j_transaction_timeout: float = setting(
+        300.0,
+        env="OKRSYNC_NEO4J_TRANSACTION_TIMEOUT",
+        section="neo4j",
+        reconnect=True,
+        doc="Seconds the server lets one okrsync transaction run before it terminates it; each"
+        " is named (okrsync, version, cycle) in SHOW TRANSACTIONS and query.log.",
     )
 
 
@@ -310,6 +354,13 @@ class DaemonSettings:
         env="OKRSYNC_STOP_TIMEOUT",
         section="daemon",
         doc="Seconds a stop waits for a cycle in flight before abandoning it.",
+    )
+    max_cycle_seconds: float = setting(
+        1800.0,
+        env="OKRSYNC_MAX_CYCLE_SECONDS",
+        section="daemon",
+        doc="A cycle running longer than this is stuck: the daemon stops pinging the systemd"
+        " watchdog and exits with status 1, so that systemd restarts it.",
     )
 
 
@@ -453,7 +504,16 @@ def _to_path(value: Any) -> Path:
 def _to_secret(value: Any) -> Secret:
     if not isinstance(value, str):
         raise _Invalid("expected a string")  # and never the value: it is a secret
-    return Secret(value)
+    return _clean_secret(value)
+
+
+def _clean_secret(value: str) -> Secret:
+    """Without the surrounding whitespace a CRLF file or a Kubernetes secret adds; a control
+    character left inside cannot go into an HTTP header (and is never shown)."""
+    text = value.strip()
+    if any(ord(c) < 32 or ord(c) == 127 for c in text):
+        raise _Invalid("contains a control character (the value is not shown)")
+    return Secret(text)
 
 
 _COERCE: dict[type, Callable[[Any], Any]] = {
@@ -556,76 +616,146 @@ def read_env(environ: Mapping[str, str]) -> dict[str, Any]:
     }
 
 
-def _read_secret_file(name: str, path: Path) -> Secret:
+def _read_secret_file(name: str, path: Path, *, empty_ok: bool = False) -> Secret | None:
     try:
-        value = path.read_text(encoding="utf-8").strip()
+        raw = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"{name}: cannot read {path}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{name}: {path} is not UTF-8 text") from None
+    try:
+        value = _clean_secret(raw)
+    except _Invalid as exc:
+        raise ConfigError(f"{name}: {path} {exc}") from None
     if not value:
+        if empty_ok:
+            return None
         raise ConfigError(f"{name}: {path} is empty")
-    return Secret(value)
+    return value
+
+
+def warn_if_exposed(path: Path, holds: str) -> None:
+    """A file holding a secret that the group or others can read: a warning naming it."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return  # reading it says what is wrong
+    if mode & 0o044:
+        log.warning(
+            "config.secret_file_readable",
+            path=str(path),
+            holds=holds,
+            mode=oct(mode & 0o777),
+            fix=f"chmod 600 {path} (or 640 for a group the service runs as)",
+        )
 
 
 def _secrets(values: dict[str, Any], environ: Mapping[str, str]) -> None:
-    """Secrets: the value itself, else *_file, else the systemd credential of that name."""
+    """Secrets: the value itself, else *_file, else the systemd credential of that name (an
+    empty credential counts as unset: the units pass an empty one for an optional secret)."""
     creds = environ.get("CREDENTIALS_DIRECTORY")
     for name, credential in CREDENTIALS.items():
         if values.get(name):
             continue
         file = values.get(f"{name}_file")
         if file is not None:
+            warn_if_exposed(Path(file), name)
             values[name] = _read_secret_file(f"{name}_file", Path(file))
         elif creds and (Path(creds) / credential).is_file():
-            values[name] = _read_secret_file(f"credential {credential}", Path(creds) / credential)
+            path = Path(creds) / credential
+            values[name] = _read_secret_file(f"credential {credential}", path, empty_ok=True)
 
 
 def validate(s: Settings) -> Settings:
-    resolve_base_url(s.base_url)
+    _validate_api(s)
     _validate_neo4j(s)
     _validate_sync(s)
+    _validate_daemon(s)
     if s.batch_size < 1:
         raise ConfigError("batch_size must be at least 1")
     if s.comments and not s.checkins:
         raise ConfigError("comments = true needs checkins = true: comments hang from check-ins")
-    if s.interval <= 0:
-        raise ConfigError("interval must be positive (seconds)")
-    if not 0 <= s.jitter < 1:
-        raise ConfigError("jitter must be in [0, 1)")
+    if s.journal_retention_days < 1:
+        raise ConfigError("journal_retention_days must be at least 1")
+    return s
+
+
+def _validate_api(s: Settings) -> None:
+    """The OKR API and Jira: where, how long, how much."""
+    _check_url("base_url", s.base_url, s.allow_insecure_http)
     if s.http_timeout <= 0:
         raise ConfigError("http_timeout must be positive (seconds)")
+    if s.http_deadline <= 0:
+        raise ConfigError("http_deadline must be positive (seconds)")
+    if s.max_answer_mib < 1:
+        raise ConfigError("max_answer_mib must be at least 1")
     if s.window_start_ms >= s.window_end_ms:
         raise ConfigError("window_start must be before window_end")
-    if s.log_level not in LOG_LEVELS:
-        raise ConfigError(f"log_level must be one of {', '.join(LOG_LEVELS)}")
     jira = (s.jira_url, s.jira_email, s.jira_api_token)
     if any(jira) and not all(jira):
         raise ConfigError("Jira enrichment needs jira_url, jira_email and jira_api_token together")
     if s.jira_url:
-        resolve_base_url(s.jira_url)
-    if s.journal_retention_days < 1:
-        raise ConfigError("journal_retention_days must be at least 1")
-    if s.http_listen is not None and ":" not in s.http_listen:
-        raise ConfigError("http_listen must be host:port, e.g. 127.0.0.1:9464")
+        _check_url("jira_url", s.jira_url, s.allow_insecure_http)
+
+
+def _check_url(name: str, value: str, insecure_ok: bool) -> None:
+    """A region or an http(s) URL; plain http only to this machine unless allowed."""
+    try:
+        url = httpx.URL(resolve_base_url(value))
+    except ConfigError:
+        raise ConfigError(
+            f"{name} {without_userinfo(value)!r} is neither a region ({', '.join(REGIONS)})"
+            " nor an http(s) URL"
+        ) from None
+    if url.scheme == "http" and not is_loopback(url.host) and not insecure_ok:
+        raise ConfigError(
+            f"{name} {without_userinfo(value)!r}: plain http:// to another host sends the token"
+            " unencrypted; use https://, or set allow_insecure_http = true"
+        )
+
+
+def _validate_daemon(s: Settings) -> None:
+    """The loop's timing, its logging and its listener."""
+    if s.interval <= 0:
+        raise ConfigError("interval must be positive (seconds)")
+    if not 0 <= s.jitter < 1:
+        raise ConfigError("jitter must be in [0, 1)")
+    if s.log_level not in LOG_LEVELS:
+        raise ConfigError(f"log_level must be one of {', '.join(LOG_LEVELS)}")
+    if s.http_listen is not None:
+        try:
+            parse_listen(s.http_listen)
+        except AddressError as exc:
+            raise ConfigError(f"http_listen {s.http_listen!r}: {exc}") from None
     if s.stop_timeout < 0:
         raise ConfigError("stop_timeout must not be negative (seconds)")
-    return s
+    if s.max_cycle_seconds <= 0:
+        raise ConfigError("max_cycle_seconds must be positive (seconds)")
 
 
 def _validate_neo4j(s: Settings) -> None:
-    """The URI's scheme, and a trusted CA only where certificates are checked against one."""
+    """No credentials in the URI, its scheme, and a trusted CA only where certificates are
+    checked against one."""
+    shown = without_userinfo(s.neo4j_uri)
+    if has_userinfo(s.neo4j_uri):
+        raise ConfigError(
+            f"neo4j_uri {shown!r}: no user or password in the URI (it would be shown in"
+            " errors); set neo4j_username and neo4j_password"
+        )
     scheme = s.neo4j_uri.split("://")[0]
     if scheme not in ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc"):
         raise ConfigError(
-            f"neo4j_uri {s.neo4j_uri!r}: the scheme must be bolt:// or neo4j://"
-            " (optionally +s or +ssc)"
+            f"neo4j_uri {shown!r}: the scheme must be bolt:// or neo4j:// (optionally +s or +ssc)"
         )
+    if s.neo4j_transaction_timeout <= 0:
+        raise ConfigError("neo4j_transaction_timeout must be positive (seconds)")
     if s.neo4j_trusted_ca is None:
         return
     if not scheme.endswith("+s"):
         without = "accepts any certificate" if scheme.endswith("+ssc") else "does not use TLS"
         raise ConfigError(
             f"neo4j_trusted_ca needs a +s scheme (bolt+s:// or neo4j+s://): neo4j_uri"
-            f" {s.neo4j_uri!r} {without}"
+            f" {shown!r} {without}"
         )
     _check_trusted_ca(s.neo4j_trusted_ca)
 
@@ -681,6 +811,9 @@ def load(
     values: dict[str, Any] = {}
     if path is not None:
         values.update(read_file(path))
+        held = [name for name in CREDENTIALS if values.get(name)]
+        if held:
+            warn_if_exposed(path, ", ".join(held))
     values.update(read_env(environ))
     values.update({k: _coerce(k, k, v) for k, v in (overrides or {}).items() if v is not None})
     _secrets(values, environ)

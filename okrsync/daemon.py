@@ -4,7 +4,12 @@ The main thread owns the loop and the signals; each cycle runs in a worker threa
 stop request is honoured within a bounded time even when a cycle is stuck in I/O. A cycle that
 is told to stop abandons itself between two write batches; the snapshot is only ever written
 after the graph committed, so an abandoned cycle leaves the state behind the graph (repaired by
-the next start), never ahead of it.
+the next start), never ahead of it. A cycle that outlives max_cycle_seconds is stuck: the
+watchdog pings stop and the daemon exits 1, for systemd to restart it.
+
+READY=1 goes out once the daemon has started (settings, lock, listener), whether or not the
+API and Neo4j answer yet: their state is in STATUS= and /healthz, and systemd neither blocks
+`systemctl start` nor restarts the unit in a loop while a dependency is down.
 """
 
 from __future__ import annotations
@@ -24,7 +29,14 @@ import structlog
 
 from okrsync import config, log
 from okrsync.config import Settings, lease_ttl
-from okrsync.errors import ConfigError, MassDeleteRefused, OkrsyncError, StateError
+from okrsync.errors import (
+    ApiError,
+    ConfigError,
+    GraphError,
+    MassDeleteRefused,
+    OkrsyncError,
+    StateError,
+)
 from okrsync.graph.lease import holder_id
 from okrsync.observe import Health, Metrics, ObserveServer
 from okrsync.runtime import Runtime, open_runtime, register_secrets
@@ -39,6 +51,10 @@ FAILURE_BACKOFF_BASE = 2.0
 
 class CycleAbandoned(Exception):
     """Raised between two write batches when the daemon is stopping."""
+
+
+class CycleStuck(OkrsyncError):
+    """A cycle ran longer than max_cycle_seconds: the process exits for systemd to restart."""
 
 
 def changed_settings(old: Settings, new: Settings) -> list[str]:
@@ -77,8 +93,8 @@ class Daemon:
         self.outcomes = Outcomes(self.metrics, self.health, self.notifier)
         self.runtime: Runtime | None = None
         self.lease = LeaseKeeper()
+        self.listener = Listener(self.health, self.metrics)
         self.cycles = 0
-        self.ready = False
 
     def _load(self) -> Settings:
         return config.load(self.config_path, environ=self.environ, overrides=self.overrides)
@@ -99,6 +115,8 @@ class Daemon:
         log.configure(new.log_level)
         register_secrets(new)
         self.health.max_age = health_age(new)
+        if "http_listen" in changed:
+            self.listener.move(new.http_listen)
         if config.RECONNECT.intersection(changed):
             self.lease.release(self.runtime)  # another organisation or database: hand it on
             self._close_runtime()
@@ -113,7 +131,8 @@ class Daemon:
         with StateStore(self.settings.state_dir).lock():
             for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
                 signal.signal(signum, self.control.on_signal)
-            server = start_listener(self.settings.http_listen, self.health, self.metrics)
+            self.listener.open(self.settings.http_listen)
+            self.notifier.ready("started; first cycle running")
             if self.config_path is not None:
                 threading.Thread(
                     target=watch_config,
@@ -128,14 +147,18 @@ class Daemon:
                 state_dir=str(self.settings.state_dir),
                 pid=os.getpid(),
             )
+            stuck = False
             try:
                 self._loop()
+            except CycleStuck:
+                stuck = True
+                raise
             finally:
                 self.notifier.stopping()
-                self.lease.release(self.runtime)
-                self._close_runtime()
-                if server is not None:
-                    server.stop()
+                if not stuck:  # else the lease expires: releasing it may hang like the cycle
+                    self.lease.release(self.runtime)
+                    self._close_runtime()
+                self.listener.close()
                 logger.info("daemon.stopped", cycles=self.cycles)
         return 0
 
@@ -171,9 +194,12 @@ class Daemon:
             target=lambda: outcome.append(self._cycle()), name="cycle", daemon=True
         )
         worker.start()
+        stuck_at = time.monotonic() + self.settings.max_cycle_seconds
         stop_deadline: float | None = None
         while worker.is_alive():
-            self.notifier.watchdog_if_due()
+            if time.monotonic() > stuck_at:
+                raise stuck(self.settings.max_cycle_seconds, self.notifier)
+            self.notifier.watchdog_if_due()  # only while the cycle is within its bound
             self.lease.renew_if_due(self.runtime)  # a long read renews it too
             worker.join(0.25)
             if self.stop_event.is_set() and stop_deadline is None:
@@ -199,9 +225,6 @@ class Daemon:
                 before_batch=self._abandon_if_stopping,
                 holder=self.lease.holder,
             )
-            if not self.ready:
-                self.ready = True
-                self.notifier.ready("connected; first cycle running")
         return self.runtime
 
     def _abandon_if_stopping(self, _: str) -> None:
@@ -296,6 +319,9 @@ class Outcomes:
         self.metrics.cycles.labels(outcome).inc()
         message = str(exc) or type(exc).__name__
         self.health.failure(message)
+        dependency = failing_dependency(exc)
+        if dependency is not None:
+            self.health.dependency(dependency, message)
         logger.error(
             "sync.failed",
             outcome=outcome,
@@ -304,7 +330,17 @@ class Outcomes:
             retry_in=round(retry_in, 1),
             seconds=round(time.monotonic() - started, 3),
         )
-        self.notifier.status(f"last cycle failed ({self.failures}x): {message[:200]}")
+        waiting = f", waiting for {dependency}" if dependency else ""
+        self.notifier.status(f"last cycle failed ({self.failures}x{waiting}): {message[:200]}")
+
+
+def failing_dependency(exc: BaseException) -> str | None:
+    """Which dependency a failure is about, for /healthz and STATUS=."""
+    if isinstance(exc, ApiError):
+        return "api"
+    if isinstance(exc, GraphError):
+        return "neo4j"
+    return None
 
 
 def watch_config(path: Path, stop: threading.Event, on_change: Callable[[], None]) -> None:
@@ -322,6 +358,46 @@ def watch_config(path: Path, stop: threading.Event, on_change: Callable[[], None
         raise_interrupt=False,
     ):
         on_change()
+
+
+def stuck(limit: float, notifier: Notifier) -> CycleStuck:
+    """The error that ends a daemon whose cycle outlived max_cycle_seconds, said first."""
+    message = (
+        f"a cycle has run longer than max_cycle_seconds ({limit:g}s): exiting for the"
+        " service manager to restart okrsync"
+    )
+    logger.error("daemon.cycle_stuck", max_cycle_seconds=limit, action="exit 1")
+    notifier.status(message)
+    return CycleStuck(message)
+
+
+class Listener:
+    """The /healthz and /metrics listener: opened at start, moved when http_listen changes."""
+
+    def __init__(self, health: Health, metrics: Metrics) -> None:
+        self.health = health
+        self.metrics = metrics
+        self.server: ObserveServer | None = None
+
+    def open(self, listen: str | None) -> None:
+        self.server = start_listener(listen, self.health, self.metrics)
+
+    def move(self, listen: str | None) -> None:
+        """The old listener goes (freeing its port), the new one comes; when the new address
+        cannot be had, the old one is opened again."""
+        old = self.server.listen if self.server is not None else None
+        self.close()
+        for address in (listen, old):
+            try:
+                self.open(address)
+                return
+            except ConfigError as exc:
+                logger.error("http.listen_failed", error=str(exc), fallback=old)
+
+    def close(self) -> None:
+        if self.server is not None:
+            self.server.stop()
+            self.server = None
 
 
 def start_listener(listen: str | None, health: Health, metrics: Metrics) -> ObserveServer | None:

@@ -3,8 +3,9 @@
 OkrsyncError
 ├── ConfigError                  a setting is missing or invalid
 ├── ApiError                     the OKR API did not give us a usable answer
+│   ├── ApiRequestInvalid        the request itself cannot be sent (a header h11 refuses)
 │   ├── ApiTransportError        no HTTP answer at all
-│   │   ├── ApiTimeout
+│   │   ├── ApiTimeout           no answer in time (http_timeout) or not all of it (http_deadline)
 │   │   └── ApiConnectError
 │   ├── ApiStatusError           an HTTP answer with an error status
 │   │   ├── ApiMissingToken      400 (the API's answer to a request without API-Token)
@@ -14,6 +15,7 @@ OkrsyncError
 │   │   ├── ApiNotFound          404
 │   │   ├── ApiThrottled         429
 │   │   └── ApiServerError       5xx
+│   ├── ApiAnswerTooLarge        an answer over max_answer_mib
 │   └── MalformedPayload         an answer that is not JSON or not the documented shape
 ├── GraphError                   Neo4j refused or could not be reached
 │   └── LeaseLost                another okrsync took this organisation's write lease
@@ -40,6 +42,10 @@ class ApiError(OkrsyncError):
     retryable = False
 
 
+class ApiRequestInvalid(ApiError):
+    """The request could not be sent as valid HTTP (never retried: it would fail again)."""
+
+
 class ApiTransportError(ApiError):
     retryable = True
 
@@ -57,9 +63,12 @@ class ApiStatusError(ApiError):
 
     hint = "see the HTTP status"
 
-    def __init__(self, status: int, path: str, detail: str = "") -> None:
+    def __init__(
+        self, status: int, path: str, detail: str = "", retry_after: float | None = None
+    ) -> None:
         self.status = status
         self.path = path
+        self.retry_after = retry_after  # seconds the server asked us to wait, when it said
         message = f"OKR API answered {status} for {path}: {self.hint}"
         if detail:
             message += f" ({detail})"
@@ -94,6 +103,10 @@ class ApiThrottled(ApiStatusError):
 class ApiServerError(ApiStatusError):
     hint = "the API failed on its side; retried with backoff"
     retryable = True
+
+
+class ApiAnswerTooLarge(ApiError):
+    """An answer larger than max_answer_mib: not read further, not retried."""
 
 
 class MalformedPayload(ApiError):

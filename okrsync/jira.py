@@ -16,7 +16,14 @@ import httpx
 import structlog
 
 from okrsync import __version__
-from okrsync.api import RetryPolicy, Secret, call_with_retries, get_json_once, resolve_base_url
+from okrsync.api import (
+    AnswerLimits,
+    RetryPolicy,
+    Secret,
+    call_with_retries,
+    get_json_once,
+    resolve_base_url,
+)
 from okrsync.errors import MalformedPayload
 
 log = structlog.get_logger("okrsync.jira")
@@ -37,16 +44,18 @@ class JiraClient:
         retry: RetryPolicy | None = None,
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        limits: AnswerLimits | None = None,
     ) -> None:
         self.site = resolve_base_url(site)
         self.retry = retry or RetryPolicy()
+        self.limits = limits or AnswerLimits()
         self._sleep = sleep
         self._rng = random.Random()
         self._http = httpx.Client(
             base_url=self.site,
             auth=(email, token.reveal()),
             headers={"Accept": "application/json", "User-Agent": f"okrsync/{__version__}"},
-            timeout=timeout,
+            timeout=min(timeout, self.limits.deadline),
             transport=transport,
         )
 
@@ -62,11 +71,12 @@ class JiraClient:
             "fields": FIELDS,
             "maxResults": len(ids),
         }
-        return get_json_once(self._http, SEARCH, params, "Jira")
+        return get_json_once(self._http, SEARCH, params, "Jira", limits=self.limits)
 
     def issues(self, ids: Sequence[str]) -> Iterator[dict[str, Any]]:
         """(:Issue) property rows for these ids; ids Jira does not know are left out."""
-        numeric = sorted({i for i in ids if i.isdigit()}, key=int)  # JQL ids are numbers
+        # JQL ids are ASCII decimal numbers: str.isdigit() also accepts '²', which int() refuses.
+        numeric = sorted({i for i in ids if i.isascii() and i.isdigit()}, key=int)
 
         def note(kind: str, attempt: int, delay: float) -> None:
             log.warning("jira.retry", error=kind, attempt=attempt, delay=round(delay, 3))

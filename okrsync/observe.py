@@ -1,8 +1,15 @@
-"""Health and metrics: what the daemon knows about itself, served on an optional HTTP listener."""
+"""Health and metrics: what the daemon knows about itself, served on an optional HTTP listener.
+
+The listener is for probes and scrapes, never for many clients: each connection gets a read
+timeout, and at most MAX_CONNECTIONS are served at once (more are closed at once and counted),
+so idle or half-sent requests can neither pile up threads nor use up the file descriptors the
+daemon's own work needs.
+"""
 
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -10,10 +17,23 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from typing import Any
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    ProcessCollector,
+    generate_latest,
+)
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
+from okrsync.addresses import is_ipv6, parse_listen
+from okrsync.log import redact
+
 PHASES = ("fetch", "transform", "diff", "write", "persist")
+READ_TIMEOUT = 10.0  # seconds a connection may take to send its request
+MAX_CONNECTIONS = 16
+DEPENDENCIES = ("api", "neo4j")
 # Served for Neo4j Browser: `:style http://localhost:9464/browser/okrsync.grass`,
 # `:play http://localhost:9464/browser/guide.html` (localhost is in its default whitelist).
 BROWSER_FILES = {
@@ -62,6 +82,13 @@ class Metrics:
             registry=r,
         )
         self._data_metrics(r)
+        self.http_rejected = Counter(
+            "okrsync_http_connections_rejected",
+            "Connections to /healthz and /metrics closed unserved: the connection cap was reached",
+            registry=r,
+        )
+        # process_resident_memory_bytes, process_open_fds, process_cpu_seconds_total, ...
+        ProcessCollector(registry=r)
         for outcome in ("success", "failure", "refused", "standby"):
             self.cycles.labels(outcome)
         for kind in ("created", "updated", "deleted", "linked", "unlinked"):
@@ -121,6 +148,8 @@ class Health:
         self.last_success: float | None = None
         self.last_error: str | None = None
         self.standby_reason: str | None = None
+        # What the last cycle learnt of each dependency: "ok", "unknown" or its error.
+        self.dependencies = dict.fromkeys(DEPENDENCIES, "unknown")
         self.lock = threading.Lock()
 
     def success(self) -> None:
@@ -128,6 +157,11 @@ class Health:
             self.last_success = time.time()
             self.last_error = None
             self.standby_reason = None
+            self.dependencies = dict.fromkeys(DEPENDENCIES, "ok")
+
+    def dependency(self, name: str, state: str) -> None:
+        with self.lock:
+            self.dependencies[name] = state
 
     def standby(self, reason: str) -> None:
         """A hot standby is healthy: it is ready to take over, and says so."""
@@ -147,6 +181,7 @@ class Health:
                 "last_success": self.last_success,
                 "last_error": self.last_error,
                 "max_age_seconds": self.max_age,
+                "dependencies": dict(self.dependencies),
             }
             body["role"] = (
                 "standby"
@@ -176,6 +211,10 @@ class Health:
 class _Handler(BaseHTTPRequestHandler):
     server: ObserveServer
 
+    def setup(self) -> None:
+        super().setup()
+        self.connection.settimeout(self.server.read_timeout)  # a request not sent is dropped
+
     def log_message(self, format: str, *args: Any) -> None:
         pass
 
@@ -186,7 +225,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(200, content, content_type, cors=True)
         elif self.path == "/healthz":
             healthy, body = self.server.health.report()
-            self._send(200 if healthy else 503, json.dumps(body).encode(), "application/json")
+            text = redact(json.dumps(body))  # errors quote what a server said: never a secret
+            self._send(200 if healthy else 503, text.encode(), "application/json")
         elif self.path == "/metrics":
             self._send(200, self.server.metrics.render(), CONTENT_TYPE_LATEST)
         else:
@@ -215,11 +255,42 @@ class ObserveServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, listen: str, health: Health, metrics: Metrics) -> None:
-        host, _, port = listen.rpartition(":")
+    def __init__(
+        self,
+        listen: str,
+        health: Health,
+        metrics: Metrics,
+        *,
+        read_timeout: float = READ_TIMEOUT,
+        max_connections: int = MAX_CONNECTIONS,
+    ) -> None:
+        host, port = parse_listen(listen)
+        self.listen = listen
         self.health = health
         self.metrics = metrics
-        super().__init__((host.strip("[]") or "127.0.0.1", int(port)), _Handler)
+        self.read_timeout = read_timeout
+        self._slots = threading.BoundedSemaphore(max_connections)
+        if is_ipv6(host):
+            self.address_family = socket.AF_INET6
+        super().__init__((host, port), _Handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        """Serve the connection in a thread of its own, unless the cap is reached."""
+        if not self._slots.acquire(blocking=False):
+            self.metrics.http_rejected.inc()
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._slots.release()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
 
     def start(self) -> None:
         threading.Thread(target=self.serve_forever, name="observe", daemon=True).start()

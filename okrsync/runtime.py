@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from okrsync import log
-from okrsync.api import OkrApiClient
+from okrsync.api import MIB, AnswerLimits, OkrApiClient
 from okrsync.config import Settings, lease_ttl, require_token
 from okrsync.errors import ConfigError, OkrsyncError
 from okrsync.graph import Graph, History, Mirror
@@ -43,6 +43,7 @@ def open_graph(settings: Settings) -> Graph:
         settings.neo4j_password.reveal(),
         settings.neo4j_database,
         trusted_ca=settings.neo4j_trusted_ca,
+        transaction_timeout=settings.neo4j_transaction_timeout,
     )
     try:
         graph.verify()
@@ -52,8 +53,17 @@ def open_graph(settings: Settings) -> Graph:
     return graph
 
 
+def answer_limits(settings: Settings) -> AnswerLimits:
+    return AnswerLimits(settings.http_deadline, settings.max_answer_mib * MIB)
+
+
 def open_client(settings: Settings) -> OkrApiClient:
-    return OkrApiClient(settings.base_url, require_token(settings), timeout=settings.http_timeout)
+    return OkrApiClient(
+        settings.base_url,
+        require_token(settings),
+        timeout=settings.http_timeout,
+        limits=answer_limits(settings),
+    )
 
 
 def open_jira(settings: Settings) -> JiraClient | None:
@@ -65,6 +75,7 @@ def open_jira(settings: Settings) -> JiraClient | None:
         settings.jira_email,
         settings.jira_api_token,
         timeout=settings.http_timeout,
+        limits=answer_limits(settings),
     )
 
 

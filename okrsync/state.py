@@ -36,7 +36,7 @@ from typing import TextIO
 import msgspec
 import structlog
 
-from okrsync import models, transform
+from okrsync import models, text, transform
 from okrsync.errors import StateError
 from okrsync.graph.adopt import LegacyMirror
 from okrsync.history import CheckinCursor
@@ -60,7 +60,7 @@ def state_version() -> str:
     those modules cost one reconcile after an upgrade, which is safe)."""
     digest = hashlib.sha256(FORMAT.encode())
     digest.update(model_digest().encode())
-    for module in (models, transform):
+    for module in (models, transform, text):
         digest.update(Path(module.__file__ or "").read_bytes())
     return digest.hexdigest()[:16]
 

@@ -50,6 +50,8 @@ from okrsync.transform import (
 log = structlog.get_logger("okrsync.sync")
 
 Mode = Literal["load", "incremental", "reconcile"]
+# A plan with more changes than this logs each at debug and their counts at info.
+BULK_CHANGES = 10_000
 
 
 @dataclass
@@ -354,7 +356,7 @@ def first_load(
         for rel in tx.rels():
             loader.rel(rel)
             counts[rel.type] += 1
-            log_relationship("linked", rel)
+            log_relationship("linked", rel, bulk=True)
         loader.flush()
         tx.set_counts(dict(counts))
         clock.timings["write"] = loader.seconds
@@ -568,6 +570,7 @@ class SyncCycle:
         started_at = self.now()
         cycle_id = f"{started_at:%Y%m%dT%H%M%S}Z-{uuid.uuid4().hex[:8]}"
         with structlog.contextvars.bound_contextvars(cycle=cycle_id):
+            self.mirror_cycle.mirror.graph.verify()  # first: no export is fetched while it is down
             result = self.mirror_cycle.run(
                 dry_run=dry_run, full=full, allow_mass_delete=allow_mass_delete
             )
@@ -612,7 +615,9 @@ def _event_name(change: NodeChange) -> str:
 
 
 def log_node_created(label: str, node_id: str, props: Props) -> None:
-    log.info(
+    """A node of the first load: at debug, which the load's batch lines sum up at info (a line
+    per entity of a 100k first load is more than journald keeps)."""
+    log.debug(
         f"{label.lower()}.created",
         id=node_id,
         **{k: props[k] for k in ("key", "name") if k in props},
@@ -620,7 +625,11 @@ def log_node_created(label: str, node_id: str, props: Props) -> None:
 
 
 def log_changes(plan: Plan) -> None:
-    """One structlog event per changed node and per changed relationship."""
+    """One structlog event per changed node and per changed relationship; for a bulk plan (the
+    daemon's first, reconciling, cycle into an empty graph) those go to debug and one
+    changes.summarised line per kind says how many there were (journald keeps only so many)."""
+    bulk = len(plan.nodes) + len(plan.unlinked) + len(plan.linked) > BULK_CHANGES
+    emit = log.debug if bulk else log.info
     for change in plan.nodes:
         fields: dict[str, object] = {"id": change.id}
         if change.kind == "created":
@@ -629,14 +638,19 @@ def log_changes(plan: Plan) -> None:
             fields["changes"] = {k: [old, new] for k, (old, new) in change.fields.items()}
         else:
             fields.update({k: old for k, (old, _) in change.fields.items()})
-        log.info(_event_name(change), **fields)
+        emit(_event_name(change), **fields)
     for kind, rels in (("unlinked", plan.unlinked), ("linked", plan.linked)):
         for rel in rels:
-            log_relationship(kind, rel)
+            log_relationship(kind, rel, bulk=bulk)
+    if bulk:
+        events = Counter(_event_name(c) for c in plan.nodes)
+        events.update({"relationship.unlinked": len(plan.unlinked)})
+        events.update({"relationship.linked": len(plan.linked)})
+        log.info("changes.summarised", events=dict(sorted(events.items())), detail="at debug")
 
 
-def log_relationship(kind: str, rel: Rel) -> None:
-    log.info(
+def log_relationship(kind: str, rel: Rel, *, bulk: bool = False) -> None:
+    (log.debug if bulk else log.info)(
         f"relationship.{kind}",
         type=rel.type,
         from_label=rel.from_label,

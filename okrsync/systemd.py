@@ -7,6 +7,10 @@ import socket
 import time
 from collections.abc import Mapping
 
+from okrsync.log import redact
+
+STATUS_MAX = 400  # characters: systemctl status shows one line
+
 
 class Notifier:
     def __init__(self, environ: Mapping[str, str] | None = None) -> None:
@@ -32,10 +36,10 @@ class Notifier:
         return True
 
     def ready(self, status: str) -> None:
-        self.send("READY=1", f"STATUS={status}")
+        self.send("READY=1", f"STATUS={one_line(status)}")
 
     def status(self, status: str) -> None:
-        self.send(f"STATUS={status}")
+        self.send(f"STATUS={one_line(status)}")
 
     def watchdog(self) -> None:
         self.send("WATCHDOG=1")
@@ -49,3 +53,10 @@ class Notifier:
 
     def stopping(self) -> None:
         self.send("STOPPING=1", "STATUS=stopping")
+
+
+def one_line(text: str) -> str:
+    """A STATUS= value: one line (a newline would start another sd_notify assignment), no
+    secret, and short."""
+    line = " ".join(redact(text).split())
+    return line if len(line) <= STATUS_MAX else line[: STATUS_MAX - 3] + "..."

@@ -7,14 +7,10 @@ and to persist); the writer turns the TEMPORAL properties into Neo4j DateTime va
 
 from __future__ import annotations
 
-import html
-import re
 from collections import Counter
 from collections.abc import Callable, Container, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import lru_cache
-from html.parser import HTMLParser
 from operator import attrgetter
 from typing import Any, NamedTuple, Protocol
 
@@ -32,6 +28,7 @@ from okrsync.schema import (
     Conversion,
     Property,
 )
+from okrsync.text import html_to_text
 
 PropValue = str | int | float
 Props = dict[str, PropValue]
@@ -88,48 +85,6 @@ class Dangling:
     rel_type: str
     from_id: str
     missing_id: str
-
-
-class _TextExtractor(HTMLParser):
-    BLOCKS = frozenset({"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "tr", "pre"})
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._skip = 0
-
-    def handle_starttag(self, tag: str, attrs: Any) -> None:
-        if tag in ("script", "style"):
-            self._skip += 1
-        elif tag in self.BLOCKS:
-            self.parts.append("\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style"):
-            self._skip = max(0, self._skip - 1)
-        elif tag in self.BLOCKS:
-            self.parts.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        if not self._skip:
-            self.parts.append(data)
-
-
-@lru_cache(maxsize=65536)
-def _html_to_text(markup: str) -> str | None:
-    parser = _TextExtractor()
-    parser.feed(markup)
-    parser.close()
-    text = html.unescape("".join(parser.parts))
-    lines = (re.sub(r"[ \t\r\f\v]+", " ", line).strip() for line in text.split("\n"))
-    return "\n".join(line for line in lines if line) or None
-
-
-def html_to_text(markup: str | None) -> str | None:
-    """The plain-text form of an HTML description, for display; None when nothing is left."""
-    # Cached: descriptions rarely change between cycles, and parsing HTML is the costliest
-    # step of a transform.
-    return None if markup is None else _html_to_text(markup)
 
 
 Getter = Callable[[Any], Any]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import queue
 import threading
 import time
@@ -104,8 +105,8 @@ class Mirror:
                 default_access_mode=neo4j.READ_ACCESS, fetch_size=READ_FETCH
             ) as session,
         ):
-            session.execute_read(_read_nodes, state, self.org)
-            session.execute_read(_read_rels, state, self.org)
+            session.execute_read(self.graph.unit(_read_nodes), state, self.org)
+            session.execute_read(self.graph.unit(_read_rels), state, self.org)
         return state
 
 
@@ -154,10 +155,17 @@ class BulkLoader:
         self.before_batch = before_batch
         self.stats = WriteStats()
         self.seconds = 0.0  # spent in Neo4j round trips
+        self.written: dict[str, int] = {}  # rows per statement so far
         self._buffers: dict[str, list[dict[str, Any]]] = {}
         self._queue: queue.Queue[tuple[str, list[dict[str, Any]]] | None] = queue.Queue(2)
         self._error: BaseException | None = None
-        self._writer = threading.Thread(target=self._write_loop, name="okrsync-load", daemon=True)
+        # The writer runs in the caller's context: its lines and transactions carry the cycle id.
+        self._writer = threading.Thread(
+            target=contextvars.copy_context().run,
+            args=(self._write_loop,),
+            name="okrsync-load",
+            daemon=True,
+        )
         self._writer.start()
 
     def __enter__(self) -> BulkLoader:
@@ -185,11 +193,24 @@ class BulkLoader:
                     started = time.monotonic()
                     self.graph.write(st.statement(name), self.stats, rows=rows, org=self.org)
                     self.seconds += time.monotonic() - started
+                    self._log_batch(name, len(rows), time.monotonic() - started)
             except BaseException as exc:  # handed to the caller's thread
                 self._error = exc
             finally:
                 self._queue.task_done()
         self._queue.task_done()
+
+    def _log_batch(self, name: str, rows: int, seconds: float) -> None:
+        """One line per batch at info: a first load's change log, summed up (each entity's line
+        is at debug)."""
+        self.written[name] = self.written.get(name, 0) + rows
+        log.info(
+            "load.batch",
+            statement=name,
+            rows=rows,
+            total=self.written[name],
+            seconds=round(seconds, 3),
+        )
 
     def _raise_failure(self) -> None:
         if self._error is not None:

@@ -2,7 +2,9 @@
 
 Every write goes through `session.execute_write`, so transient errors (leader switch, deadlock,
 a restarting server) are retried by the driver; every statement okrsync sends is idempotent
-(MERGE, SET, DETACH DELETE), so a retried or repeated batch is harmless.
+(MERGE, SET, DETACH DELETE), so a retried or repeated batch is harmless. Every transaction is
+named (okrsync, its version, the cycle) for SHOW TRANSACTIONS and query.log, and bounded by the
+server's transaction timeout.
 """
 
 from __future__ import annotations
@@ -14,13 +16,19 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import neo4j
+import structlog
 from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable
 
+from okrsync import __version__
+from okrsync.addresses import without_userinfo
 from okrsync.errors import GraphError, LeaseLost
 from okrsync.graph.statements import cypher
+
+R = TypeVar("R")
+DEFAULT_TRANSACTION_TIMEOUT = 300.0
 
 COUNTER_FIELDS = (
     "nodes_created",
@@ -63,9 +71,15 @@ Statement = tuple[str, Mapping[str, Any]]
 class Graph:
     """One Neo4j database: sessions, managed transactions, reads."""
 
-    def __init__(self, driver: neo4j.Driver, database: str | None = None) -> None:
+    def __init__(
+        self,
+        driver: neo4j.Driver,
+        database: str | None = None,
+        transaction_timeout: float = DEFAULT_TRANSACTION_TIMEOUT,
+    ) -> None:
         self.driver = driver
         self.database = database
+        self.transaction_timeout = transaction_timeout
         # While a write lease is held (graph/lease.py): the statement that opens every write
         # transaction, checking and extending it.
         self.fence: Statement | None = None
@@ -79,6 +93,7 @@ class Graph:
         database: str | None = None,
         *,
         trusted_ca: Path | None = None,
+        transaction_timeout: float = DEFAULT_TRANSACTION_TIMEOUT,
         **driver_config: Any,
     ) -> Graph:
         """`trusted_ca`: with a +s URI, the CA the server's certificate must be signed by."""
@@ -93,8 +108,12 @@ class Graph:
             driver_config.setdefault("max_transaction_retry_time", 15.0)
             driver = neo4j.GraphDatabase.driver(uri, auth=(username, password), **driver_config)
         except (ValueError, neo4j.exceptions.ConfigurationError) as exc:
-            raise GraphError(f"neo4j_uri {uri!r} is not usable: {exc}") from None
-        return cls(driver, database)
+            # The driver's message quotes the URI, with any password it holds.
+            shown = without_userinfo(uri)
+            raise GraphError(
+                f"neo4j_uri {shown!r} is not usable: {str(exc).replace(uri, shown)}"
+            ) from None
+        return cls(driver, database, transaction_timeout)
 
     def close(self) -> None:
         self.driver.close()
@@ -122,6 +141,13 @@ class Graph:
 
     def session(self, **kw: Any) -> neo4j.Session:
         return self.driver.session(database=self.database, **kw)
+
+    def unit(self, work: Callable[..., R]) -> Callable[..., R]:
+        """`work` as a named, bounded transaction function (session.execute_read/_write)."""
+        named: Callable[..., R] = neo4j.unit_of_work(
+            metadata=transaction_metadata(), timeout=self.transaction_timeout
+        )(work)
+        return named
 
     def write(
         self,
@@ -163,7 +189,7 @@ class Graph:
             return summaries
 
         with as_graph_errors("write"), self.session() as session:
-            summaries = session.execute_write(work)
+            summaries = session.execute_write(self.unit(work))
         if stats is not None:
             for summary in summaries:
                 stats.add(summary)
@@ -177,7 +203,7 @@ class Graph:
             as_graph_errors("read"),
             self.session(default_access_mode=neo4j.READ_ACCESS) as session,
         ):
-            return session.execute_read(work)
+            return session.execute_read(self.unit(work))
 
     def check_write(self) -> None:
         """Create and delete a node: raises GraphError when writes are not permitted."""
@@ -258,6 +284,16 @@ def chunked(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
             chunk = []
     if chunk:
         yield chunk
+
+
+def transaction_metadata() -> dict[str, str]:
+    """What names okrsync's transactions in SHOW TRANSACTIONS and query.log: the application,
+    its version and the cycle (bound to the log context by the cycle), when there is one."""
+    metadata = {"app": "okrsync", "version": __version__}
+    cycle = structlog.contextvars.get_contextvars().get("cycle")
+    if cycle is not None:
+        metadata["cycle"] = str(cycle)
+    return metadata
 
 
 @contextmanager

@@ -245,7 +245,8 @@ class TestClientOverHttp:
         assert oid in snap.objectives and snap.key_results[kid].parent_objective_id == oid
 
     def test_faults_map_to_typed_errors(self, simulator: SimulatorServer) -> None:
-        """Injected 429 bursts and 500s are retried; truncated/HTML/401 fail typed."""
+        """Injected 429 bursts and 500s are retried; truncated/HTML/401 fail typed; throttling
+        fails once its budget is spent."""
         client = OkrApiClient(simulator.url, "t", retry=FAST)
         simulator.sim.push_faults("429", "500")
         assert len(objectives_by_date(client, 0, 4102444800000).objectives) == 60
@@ -258,9 +259,14 @@ class TestClientOverHttp:
             simulator.sim.push_faults(fault)
             with pytest.raises(error):
                 objectives_by_date(client, 0, 4102444800000)
+        # A 429 burst is waited out whatever the attempts; past the throttle budget it fails.
         simulator.sim.push_faults("429", "429", "429")
+        assert len(objectives_by_date(client, 0, 4102444800000).objectives) == 60
+        assert client.retries["429"] == 4
+        impatient = OkrApiClient(simulator.url, "t", retry=RetryPolicy(throttle_budget=0.0))
+        simulator.sim.push_faults("429")
         with pytest.raises(errors.ApiThrottled):
-            objectives_by_date(client, 0, 4102444800000)
+            objectives_by_date(impatient, 0, 4102444800000)
 
     def test_slow_answer_times_out(self, simulator: SimulatorServer) -> None:
         """A response slower than the timeout is an ApiTimeout after the retries."""

@@ -20,18 +20,34 @@ TOKEN = "tok-9f8e7d6c5b4a"
 FAST = RetryPolicy(max_attempts=4, base_delay=0.01, max_delay=0.02, max_total=5)
 
 
+class FakeClock:
+    """Time that passes only when the client sleeps: waits are recorded, never spent."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sleeps: list[float] = []
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+    def __call__(self) -> float:
+        return self.now
+
+
 def client_for(handler: Callable[[httpx.Request], httpx.Response], **kw: object) -> OkrApiClient:
-    sleeps: list[float] = []
+    clock = FakeClock()
     c = OkrApiClient(
         "https://okr.test",
         TOKEN,
         transport=httpx.MockTransport(handler),
         retry=kw.pop("retry", FAST),
-        sleep=sleeps.append,
+        sleep=clock.sleep,
+        clock=clock,
         seed=1,
         **kw,
     )  # type: ignore[arg-type]
-    c.sleeps = sleeps  # type: ignore[attr-defined]
+    c.sleeps = clock.sleeps  # type: ignore[attr-defined]
     return c
 
 
@@ -91,7 +107,6 @@ class TestErrors:
             (401, errors.ApiUnauthorized, 1),
             (403, errors.ApiForbidden, 1),
             (404, errors.ApiNotFound, 1),
-            (429, errors.ApiThrottled, 4),
             (500, errors.ApiServerError, 4),
             (503, errors.ApiServerError, 4),
         ],
@@ -99,7 +114,7 @@ class TestErrors:
     def test_status_maps_to_typed_error_and_retries_only_when_it_should(
         self, status: int, error: type[Exception], requests: int
     ) -> None:
-        """4xx other than 429 fail at once; 429 and 5xx are retried up to the cap."""
+        """4xx other than 429 fail at once; 5xx are retried up to the cap (429: TestThrottling)."""
         seen, handler = counting(status)
         client = client_for(handler)
         with pytest.raises(error) as info:
@@ -176,6 +191,51 @@ class TestErrors:
         with pytest.raises(errors.MalformedPayload, match=message):
             objectives_by_date(client_for(handler), 0, 1)
         assert len(seen) == 1
+
+
+class TestThrottling:
+    @staticmethod
+    def answers(*responses: httpx.Response) -> tuple[list[httpx.Request], Callable]:
+        seen: list[httpx.Request] = []
+        queue = list(responses)
+
+        def handler(request: httpx.Request) -> httpx.Response:
+            seen.append(request)
+            return queue.pop(0) if len(queue) > 1 else queue[0]
+
+        return seen, handler
+
+    def test_a_rate_limit_is_waited_out_for_minutes_not_seconds(self) -> None:
+        """Twelve 429s in a row (more than any attempt cap) are waited out, then the answer."""
+        throttled = [httpx.Response(429, json={"message": "slow down"})] * 12
+        seen, handler = self.answers(*throttled, httpx.Response(200, json={"okrs": []}))
+        client = client_for(handler, retry=RetryPolicy())
+        assert objectives_by_date(client, 0, 1).objectives == ()
+        assert len(seen) == 13
+        assert len(client.sleeps) == 12  # type: ignore[attr-defined]
+        assert sum(client.sleeps) <= RetryPolicy().throttle_budget  # type: ignore[attr-defined]
+        assert dict(client.retries) == {"429": 12}
+
+    def test_retry_after_sets_the_wait(self) -> None:
+        """Retry-After in seconds, then as an HTTP date in the past: waits of 7 s and 0 s."""
+        seen, handler = self.answers(
+            httpx.Response(429, headers={"Retry-After": "7"}),
+            httpx.Response(429, headers={"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}),
+            httpx.Response(200, json={"okrs": []}),
+        )
+        client = client_for(handler, retry=RetryPolicy())
+        objectives_by_date(client, 0, 1)
+        assert client.sleeps == [7.0, 0.0]  # type: ignore[attr-defined]
+        assert len(seen) == 3
+
+    def test_throttling_stops_once_its_budget_is_spent(self) -> None:
+        """Waits of 100 s against a 300 s budget: three waits, then ApiThrottled."""
+        seen, handler = self.answers(httpx.Response(429, headers={"Retry-After": "100"}))
+        client = client_for(handler, retry=RetryPolicy(throttle_budget=300.0))
+        with pytest.raises(errors.ApiThrottled, match="429"):
+            objectives_by_date(client, 0, 1)
+        assert client.sleeps == [100.0, 100.0, 100.0]  # type: ignore[attr-defined]
+        assert len(seen) == 4
 
 
 class TestSecrecy:

@@ -23,6 +23,9 @@ EXPECTED_ENV_NAMES = {
     "OKRSYNC_API_TOKEN": "api_token",
     "OKRSYNC_API_TOKEN_FILE": "api_token_file",
     "OKRSYNC_HTTP_TIMEOUT": "http_timeout",
+    "OKRSYNC_HTTP_DEADLINE": "http_deadline",
+    "OKRSYNC_MAX_ANSWER_MIB": "max_answer_mib",
+    "OKRSYNC_ALLOW_INSECURE_HTTP": "allow_insecure_http",
     "OKRSYNC_WINDOW_START": "window_start_ms",
     "OKRSYNC_WINDOW_END": "window_end_ms",
     "NEO4J_URI": "neo4j_uri",
@@ -31,6 +34,7 @@ EXPECTED_ENV_NAMES = {
     "OKRSYNC_NEO4J_PASSWORD_FILE": "neo4j_password_file",
     "NEO4J_DATABASE": "neo4j_database",
     "OKRSYNC_NEO4J_TRUSTED_CA": "neo4j_trusted_ca",
+    "OKRSYNC_NEO4J_TRANSACTION_TIMEOUT": "neo4j_transaction_timeout",
     "OKRSYNC_ORG": "org",
     "OKRSYNC_LEASE_SECONDS": "lease_seconds",
     "OKRSYNC_MAX_DELETES": "max_deletes",
@@ -52,17 +56,21 @@ EXPECTED_ENV_NAMES = {
     "JIRA_API_TOKEN": "jira_api_token",
     "OKRSYNC_JIRA_API_TOKEN_FILE": "jira_api_token_file",
     "OKRSYNC_STOP_TIMEOUT": "stop_timeout",
+    "OKRSYNC_MAX_CYCLE_SECONDS": "max_cycle_seconds",
 }
 EXPECTED_RECONNECT = frozenset(
     {
         "base_url",
         "api_token",
         "http_timeout",
+        "http_deadline",
+        "max_answer_mib",
         "neo4j_uri",
         "neo4j_username",
         "neo4j_password",
         "neo4j_database",
         "neo4j_trusted_ca",
+        "neo4j_transaction_timeout",
         "org",
         "state_dir",
         "jira_url",
@@ -204,7 +212,7 @@ class TestDerived:
             assert d.spec.doc.strip() == d.spec.doc != "", d.name
             assert "\n" not in d.spec.doc, d.name
         envs = [d.spec.env for d in declared]
-        assert len(set(envs)) == len(envs) == 33
+        assert len(set(envs)) == len(envs) == 38
 
     def test_secrets_are_the_secret_typed_settings_each_with_a_file(self) -> None:
         """A setting has a credential exactly when its type is Secret, and a *_file companion."""
