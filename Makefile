@@ -72,8 +72,10 @@ browser-deps:
 browser-test: venv neo4j browser-deps
 	env $(NEO4J_ENV) $(BIN)/pytest -q tests/browser
 
+# The pictures in docs/: the Browser's tree and `okrsync report`'s page.
 screenshot: venv neo4j browser-deps
 	env $(NEO4J_ENV) $(BIN)/python -m tests.browser.screenshot --out docs/neo4j-browser.png
+	env $(NEO4J_ENV) $(BIN)/python -m tests.browser.report_picture --out docs/report.png
 
 # The chaos/soak run: every fault, then an exact comparison; CHAOS_ARGS="--duration 600 --seed 9"
 chaos: venv neo4j

@@ -4,7 +4,8 @@ A declaration (`setting(...)`) carries the type (the annotation), the default, t
 variable, the config-file section and aliases, whether a change needs a reconnect, a secret's
 systemd credential, and one line of documentation. Everything else is derived from it:
 `ENV_NAMES`, `RECONNECT`, `CREDENTIALS`, `FILE_ALIASES`, the example config file
-(`python -m okrsync.config example`) and the README's table (`python -m okrsync.config table`).
+(`python -m okrsync.config example`) and the settings table of docs/operating.md
+(`python -m okrsync.config table`).
 
 Values merge file < environment < flags, then are validated. Every failure is a ConfigError whose
 one-line message names what the user set (the file key, the environment variable or the setting)
@@ -114,7 +115,7 @@ def setting(
     """Declare one Settings field.
 
     env: its environment variable; section: the config-file table the example shows it in;
-    doc: one line for the example file and the README; reconnect: a change needs new
+    doc: one line for the example file and the settings table; reconnect: a change needs new
     connections; aliases: other file keys (the first is the one the example shows);
     credential: a secret's systemd LoadCredential= name; parse/show: a value from a file or the
     environment and back, when the type alone does not say; example: a value the example file
@@ -840,7 +841,7 @@ def require_token(settings: Settings) -> Secret:
     return settings.api_token
 
 
-# What derives for the reader: the example config file and the README's table.
+# What derives for the reader: the example config file and docs/operating.md's settings table.
 
 _EXAMPLE_HEADER = """\
 # okrsync configuration. Copy to /etc/okrsync/okrsync.toml (or pass --config PATH).
@@ -911,7 +912,7 @@ def render_example() -> str:
 
 
 def render_table() -> str:
-    """The README's markdown table of the settings, in the example file's order."""
+    """docs/operating.md's markdown table of the settings, in the example file's order."""
     rows = [
         "| setting | in the file | variable | default | meaning |",
         "|---|---|---|---|---|",

@@ -322,6 +322,12 @@ case "$cmd" in
     else stop_local; fi
     ;;
   env)
+    # Like start: a server named by NEO4J_URI is the one to hand out, with its credentials.
+    if [ -n "${NEO4J_URI:-}" ]; then
+      printf 'export NEO4J_URI=%q NEO4J_USERNAME=%q NEO4J_PASSWORD=%q\n' \
+        "$NEO4J_URI" "${NEO4J_USERNAME:-neo4j}" "${NEO4J_PASSWORD:-}"
+      exit 0
+    fi
     case "$scheme" in bolt | neo4j | bolt+s | neo4j+s) ;; *) die "NEO4J_SCHEME=$NEO4J_SCHEME: use bolt or neo4j" ;; esac
     echo "export NEO4J_URI=$scheme://127.0.0.1:$bolt_port NEO4J_USERNAME=neo4j NEO4J_PASSWORD=$password"
     ;;

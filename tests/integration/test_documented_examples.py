@@ -37,36 +37,14 @@ from okrsync.graph import Graph
 from okrsync.simulator import Org, SimulatorServer
 from okrsync.testing import wipe
 from tests.conftest import ROOT
+from tests.docs import documents, fenced_blocks, without_comment
 from tests.helpers import Clock, sync_cycle
 from tests.spec import DATA
 
 GUIDE = ROOT / "deploy" / "neo4j-browser" / "guide.html"
+EXAMPLES_ORG = "demo"  # the organisation `make run` mirrors, which the docs' examples query
 COMMAND = re.compile(r"^(?:\$\s+)?(?:\S*/)?(okrsync\s+(?:query|report)\b.*)$")
 BROWSER_ONLY = (":style", ":play")  # Browser commands that read no data
-
-
-def documents() -> list[Path]:
-    return [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
-
-
-def fenced_blocks(path: Path) -> Iterator[tuple[str, int, str]]:
-    """(language, line number, line) of every line inside a fenced code block."""
-    language = None
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        fence = re.match(r"\s*```\s*(\w*)", line)
-        if fence:
-            language = fence.group(1) if language is None else None
-        elif language is not None:
-            yield language, number, line
-
-
-def without_comment(line: str) -> str:
-    """The command without a trailing `# comment` (a `#` outside quotes, after a space)."""
-    for match in re.finditer(r"\s+#", line):
-        before = line[: match.start()]
-        if before.count('"') % 2 == 0 and before.count("'") % 2 == 0:
-            return before
-    return line
 
 
 def documented_commands() -> dict[str, tuple[str, str]]:
@@ -144,7 +122,10 @@ def examples_org(
     org = Org.from_export(json.loads((DATA / "fixture_org.json").read_text()))
     clock = Clock(first)
     state = tmp_path_factory.mktemp("examples-state")
-    with SimulatorServer(org) as server, sync_cycle(server.url, graph, state, now=clock) as cycle:
+    with (
+        SimulatorServer(org) as server,
+        sync_cycle(server.url, graph, state, now=clock, org=EXAMPLES_ORG) as cycle,
+    ):
         cycle.run()
 
         def week_later(o: Org) -> None:
@@ -173,6 +154,7 @@ def shell_env(
         NEO4J_USERNAME=user,
         NEO4J_PASSWORD=password,
         OKRSYNC_STATE_DIR=str(tmp_path_factory.mktemp("examples-home")),
+        OKRSYNC_ORG=EXAMPLES_ORG,  # as the README's tour sets it after `make run`
     )
     if os.environ.get("NEO4J_DATABASE"):
         env["NEO4J_DATABASE"] = os.environ["NEO4J_DATABASE"]
@@ -273,6 +255,27 @@ EXPECTED: dict[str, Shows] = {
         ]
     ),
     "okrsync query slipped --param days=7": Shows(slipped),
+    # The README's tour.
+    "okrsync query at_risk": Shows(
+        lambda m: [
+            "kind       key   name            status           owner  teams  parents",
+            "---------  ----  --------------  ---------------  -----  -----  --------",
+            "Objective  O-2   Sales pipeline  AT_RISK          u2     Sales  O-1",
+            "Objective  O-3   Platform        ACTION_REQUIRED  u3     Eng    O-1",
+            "KeyResult  KR-1  Close 10 deals  AT_RISK          u2     Sales  O-1, O-2",
+            "KeyResult  KR-4  Revenue +20%    AT_RISK          u1     Sales  O-1",
+            "(4 rows)",
+        ]
+    ),
+    'okrsync query team_progress --param period="Q1 2026"': Shows(
+        lambda m: [
+            "team   objectives  progress",
+            "-----  ----------  --------",
+            "Eng    1           80",
+            "Sales  2           40",
+            "(2 rows)",
+        ]
+    ),
     'okrsync query status_as_of --param period="Q1 2026" --param asOf=2026-03-15T00:00:00Z': Shows(
         lambda m: [
             "key  name            status    percentDone",
@@ -384,6 +387,9 @@ ISSUE_IMPACT = [
 ]
 EXPECTED_PATHS: dict[str, list[str]] = {
     "MATCH p = (:Objective)-[:PARENT_OF|HAS_KR*1..3]->() RETURN p LIMIT 150": TREE,
+    "MATCH p = (:Objective {okrsyncOrg: 'demo'})-[:PARENT_OF|HAS_KR*1..3]->() RETURN p LIMIT 150": (
+        TREE
+    ),
     "MATCH p = (:Period)<-[:IN_PERIOD]-(o:Objective)-[:HAS_KR]->(:KeyResult) WITH p LIMIT 100 "
     "RETURN p": [
         "Q1 2026 <-[:IN_PERIOD]- O-1 -[:HAS_KR]-> KR-4",

@@ -1,5 +1,6 @@
 """Settings: file < env < flags, secrets, errors naming what the user set, and what derives
-from the one declaration per setting (environment map, reconnect set, example file, README)."""
+from the one declaration per setting (environment map, reconnect set, example file, the settings
+table in docs/operating.md)."""
 
 from __future__ import annotations
 
@@ -225,9 +226,10 @@ class TestDerived:
         """deploy/okrsync.example.toml is `python -m okrsync.config example`, unedited."""
         assert EXAMPLE.read_text(encoding="utf-8") == config.render_example()
 
-    def test_readme_table_is_the_rendered_one(self) -> None:
-        """README.md's settings table, between its markers, is `python -m okrsync.config table`."""
-        text = (ROOT / "README.md").read_text(encoding="utf-8")
+    def test_docs_table_is_the_rendered_one(self) -> None:
+        """docs/operating.md's settings table, between its markers, is
+        `python -m okrsync.config table`."""
+        text = (ROOT / "docs" / "operating.md").read_text(encoding="utf-8")
         _, after = text.split("<!-- settings-table:start -->\n")
         table, _ = after.split("<!-- settings-table:end -->")
         assert table == config.render_table()

@@ -194,10 +194,16 @@ class TestVersionAndDocs:
 
     @pytest.mark.parametrize(
         "path",
-        ["deploy/neo4j-browser/okrsync.grass", "README.md", "deploy/neo4j-browser/guide.html"],
+        [
+            "deploy/neo4j-browser/okrsync.grass",
+            "README.md",
+            "docs/querying.md",
+            "deploy/neo4j-browser/guide.html",
+        ],
     )
     def test_docs_name_every_label_and_type(self, path: str) -> None:
-        """The Browser style, the README's model and the Browser guide know the whole model."""
+        """The Browser style, the README's model, the querying guide and the Browser guide know
+        the whole model."""
         text = (ROOT / path).read_text()
         if path.endswith(".grass"):
             assert set(re.findall(r"node\.(\w+)", text)) >= set(LABELS)
