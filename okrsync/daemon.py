@@ -37,7 +37,7 @@ from okrsync.errors import (
     OkrsyncError,
     StateError,
 )
-from okrsync.graph.lease import holder_id
+from okrsync.graph.lease import Lease, holder_id
 from okrsync.observe import Health, Metrics, ObserveServer
 from okrsync.runtime import Runtime, open_runtime, register_secrets
 from okrsync.state import StateStore
@@ -454,24 +454,41 @@ class Control:
 
 class LeaseKeeper:
     """The daemon's side of the write lease: one holder id for the process's life, renewed
-    every third of the lease's life between cycles (writes renew it too), released on stop."""
+    every third of the lease's life between cycles (writes renew it too), released on stop.
+
+    A renewal runs on a thread of its own: with Neo4j gone, one write can spend ~30 s in the
+    driver's retries, and the main loop must keep pinging the watchdog and hearing a stop."""
 
     def __init__(self) -> None:
         self.holder = holder_id()
         self.renewed = 0.0
+        self._renewal: threading.Thread | None = None
 
     def renew_if_due(self, runtime: Runtime | None) -> None:
         if runtime is None or not runtime.lease.held:
             return
+        if self._renewal is not None and self._renewal.is_alive():
+            return
         if time.monotonic() - self.renewed < runtime.lease.ttl / 3:
             return
         self.renewed = time.monotonic()
+        lease = runtime.lease
+        self._renewal = threading.Thread(
+            target=self._renew, args=(lease,), name="lease-renewal", daemon=True
+        )
+        self._renewal.start()
+
+    @staticmethod
+    def _renew(lease: Lease) -> None:
         try:
-            runtime.lease.acquire()
+            lease.acquire()
         except Exception as exc:  # a heartbeat: the cycle's own fence has the last word
             logger.warning("lease.renew_failed", error=str(exc) or type(exc).__name__)
 
-    def release(self, runtime: Runtime | None) -> None:
+    def release(self, runtime: Runtime | None, wait: float = 5.0) -> None:
+        # A renewal finishing after the release would take the lease again.
+        if self._renewal is not None:
+            self._renewal.join(wait)
         if runtime is not None:
             try:
                 runtime.lease.release()

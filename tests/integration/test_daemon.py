@@ -254,7 +254,7 @@ def test_daemon_survives_neo4j_restart(
     daemon = DaemonProcess(["run", "--config", str(cfg)], env)
     plain = {k: v for k, v in os.environ.items() if k != "NEO4J_URI"}
     try:
-        wait_for(lambda: healthz(port)[0] == 200, what="healthy")
+        wait_for(lambda: healthz(port)[0] == 200, timeout=60, what="healthy")
         subprocess.run([str(script), "stop"], env=plain, check=True, capture_output=True)
         simulator.sim.mutate(lambda o: o.evolve(20))
         wait_for(
@@ -264,7 +264,13 @@ def test_daemon_survives_neo4j_restart(
         )
         assert healthz(port)[0] == 503
         subprocess.run([str(script), "start"], env=plain, check=True, capture_output=True)
-        wait_for(lambda: healthz(port)[0] == 200, timeout=60, what="healthy after restart")
+        # Bolt answers before the database is available, and the driver's last retry delay
+        # before giving up on a transaction can reach ~18 s: on a loaded 2-core machine the
+        # server's own start took 62 s, so the daemon is given two minutes after it.
+        try:
+            wait_for(lambda: healthz(port)[0] == 200, timeout=120, what="healthy after restart")
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}; daemon said: {daemon.text()[-3000:]}") from None
         wait_for(lambda: mirrored(graph, simulator.url), what="converged after the restart")
         assert duplicate_keys(graph) == 0
     finally:
