@@ -376,12 +376,15 @@ def choose_mode(
     dry_run: bool,
 ) -> tuple[Mode, str]:
     """How this cycle reaches the graph's next state, and why."""
+    empty = not dry_run and not any(counts.values())
     if full:
-        return "reconcile", "requested"
+        # A reconcile against nothing is a load, and the streamed load is the cheap one: the
+        # daemon's first cycle asks for a reconcile whatever the graph holds.
+        return ("load", "reconcile requested, empty graph") if empty else ("reconcile", "requested")
     if store.was_interrupted():
         return "reconcile", "previous cycle was interrupted"
     if index is None:
-        if not dry_run and not any(counts.values()):
+        if empty:
             return "load", "no previous snapshot, empty graph"
         return "reconcile", "no previous snapshot"
     drift = count_drift(index.counts, counts)

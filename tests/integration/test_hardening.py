@@ -25,6 +25,7 @@ from okrsync.errors import GraphError
 from okrsync.graph import Graph
 from okrsync.jira import JiraClient
 from okrsync.simulator import Org, SimulatorServer
+from okrsync.testing import wipe
 from okrsync.transform import html_to_text
 from tests.helpers import DaemonProcess, NotifySocket, free_port, mirrored, sync_cycle, wait_for
 from tests.spec import DATA
@@ -110,15 +111,14 @@ class TestLogVolume:
         tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch,
     ) -> None:
-        """The daemon's first cycle reconciles, even into an empty graph: a plan over
-        BULK_CHANGES (50 here) logs one changes.summarised line with exact counts at info,
-        and each change at debug."""
+        """A reconcile that rebuilds a wiped graph: a plan over BULK_CHANGES (50 here) logs one
+        changes.summarised line with exact counts at info, and each change at debug."""
         monkeypatch.setattr(sync, "BULK_CHANGES", 50)
-        with (
-            sync_cycle(simulator.url, graph, tmp_path / "s") as syncer,
-            capture_logs() as logs,
-        ):
-            result = syncer.run(full=True)
+        with sync_cycle(simulator.url, graph, tmp_path / "s") as syncer:
+            assert syncer.run().mode == "load"
+            wipe(graph)
+            with capture_logs() as logs:
+                result = syncer.run()  # the counts differ from the state's: a reconcile
         assert result.mode == "reconcile"
         summary = result.plan.summary()
         info = [e for e in logs if e["log_level"] == "info"]
