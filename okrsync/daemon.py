@@ -86,8 +86,7 @@ class Daemon:
         self.config_path = config.find_config(config_path, self.environ)
         self.settings = self._load()  # a ConfigError here stops the daemon before it starts
         self.notifier = notifier or Notifier(self.environ)
-        self.metrics = Metrics()
-        self.metrics.describe(self.settings.org, self.settings.interval)
+        self.metrics = Metrics().describe(self.settings.org, self.settings.interval)
         self.health = Health(health_age(self.settings))
         self.control = Control()
         self.stop_event, self.reload_event = self.control.stop, self.control.reload

@@ -121,11 +121,12 @@ class Metrics:
             "okrsync_interval_seconds", "The configured seconds between cycles", registry=r
         )
 
-    def describe(self, org: str, interval: float) -> None:
+    def describe(self, org: str, interval: float) -> Metrics:
         """Set at start and on every reload: a reload may move okrsync to another organisation."""
         self.info.clear()
         self.info.labels(org).set(1)
         self.interval.set(interval)
+        return self
 
     def record_success(
         self,

@@ -4,6 +4,7 @@ package (.ci/run installs it). A missing one fails the test with one line saying
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -100,3 +101,52 @@ class PrometheusServer:
             alert["labels"]["alertname"]: (alert["state"], alert["labels"])
             for alert in self.api("alerts")["alerts"]
         }
+
+
+# Words of PromQL that are not metric names (functions are told by the "(" after them).
+KEYWORDS = {"and", "or", "unless", "bool", "offset", "inf", "nan"}
+GROUPING = r"\b(?:by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)"
+SAMPLE_SUFFIXES = {
+    "counter": ("_total", "_created"),
+    "histogram": ("_bucket", "_count", "_sum", "_created"),
+    "summary": ("_count", "_sum", "_created"),
+}
+
+
+def metric_names(expr: str) -> set[str]:
+    """The metric names a PromQL expression reads."""
+    expr = re.sub(r'"[^"]*"', '""', expr)
+    expr = re.sub(r"\{[^}]*\}|\[[^\]]*\]", " ", expr)
+    expr = re.sub(GROUPING, " ", expr)
+    names = set()
+    for word in re.finditer(r"[A-Za-z_:][A-Za-z0-9_:]*", expr):
+        if not expr[word.end() :].lstrip().startswith("("):
+            names.add(word.group())
+    return names - KEYWORDS
+
+
+def exported_names() -> set[str]:
+    """Every sample name okrsync's /metrics can serve, read from its Metrics registry."""
+    from okrsync.observe import Metrics
+
+    return {
+        family.name + suffix
+        for family in Metrics().registry.collect()
+        for suffix in SAMPLE_SUFFIXES.get(family.type, ("",))
+    }
+
+
+DASHBOARD = ROOT / "deploy" / "grafana" / "okrsync.json"
+
+
+def dashboard_queries(**variables: str) -> dict[str, str]:
+    """Each query of the Grafana dashboard, named by its panel's title and its refId, with
+    Grafana's variables (`rate_interval="5m"` fills `$__rate_interval`) filled in."""
+    found = {}
+    for panel in json.loads(DASHBOARD.read_text())["panels"]:
+        for target in panel.get("targets", []):
+            expr = target["expr"]
+            for name, value in variables.items():
+                expr = expr.replace(f"${name}", value).replace(f"$__{name}", value)
+            found[f"{panel['title']} {target['refId']}"] = expr
+    return found

@@ -12,9 +12,10 @@ from okrsync.graph import Graph
 from okrsync.simulator import SimulatorServer
 from tests.helpers import DaemonProcess, free_port, wait_for
 from tests.integration.test_daemon import config_text, healthz
-from tests.prometheus import PrometheusServer
+from tests.prometheus import PrometheusServer, dashboard_queries
 
 INTERVAL = 2.0
+NO_API_TROUBLE = {"API retries and throttling A", "API retries and throttling B"}
 
 
 def served_names(port: int) -> set[str]:
@@ -33,6 +34,12 @@ def stored_names(prom: PrometheusServer) -> set[str]:
     return {name for name in names if name.startswith("okrsync_")}
 
 
+def dashboard_gaps(prom: PrometheusServer) -> set[str]:
+    """The Grafana dashboard's queries that find no series for the organisation acme."""
+    queries = dashboard_queries(rate_interval="10s", org="acme")
+    return {name for name, expr in queries.items() if not prom.query(expr)}
+
+
 def test_prometheus_scrapes_okrsync_and_fires_the_refusal_alert(
     graph: Graph,
     simulator: SimulatorServer,
@@ -41,7 +48,8 @@ def test_prometheus_scrapes_okrsync_and_fires_the_refusal_alert(
     tmp_path: Path,
 ) -> None:
     """okrsync's series arrive in Prometheus with their labels, the recording rules join them
-    to the organisation, no alert is active while cycles succeed, and an emptied tenant (the
+    to the organisation, no alert is active while cycles succeed, the Grafana dashboard's queries
+    find data, and an emptied tenant (the
     deletion guard refuses) fires OkrsyncCycleRefused and makes OkrsyncNoRecentSuccess pending."""
     port = free_port()
     target = f"127.0.0.1:{port}"
@@ -80,6 +88,9 @@ def test_prometheus_scrapes_okrsync_and_fires_the_refusal_alert(
                 what="the lease recording rule",
             )
             wait_for(lambda: prom.alerts() == {}, what="no active alert while cycles succeed")
+            # The dashboard's queries find the organisation's series; only the API's retries
+            # and errors have none: this simulator never fails a request.
+            wait_for(lambda: dashboard_gaps(prom) == NO_API_TROUBLE, what="dashboard data")
 
             simulator.sim.controls.empty_tenant = True  # every answer empty: a mass delete
             refused = wait_for(

@@ -6,7 +6,7 @@ import re
 
 import yaml
 
-from tests.prometheus import ROOT, RULES, promtool
+from tests.prometheus import ROOT, RULES, exported_names, metric_names, promtool
 
 RULE_TESTS = RULES.with_name("okrsync.rules.test.yml")
 ALERTS = {
@@ -65,3 +65,15 @@ def test_example_scrape_config_is_valid() -> None:
     assert [job["job_name"] for job in config["scrape_configs"]] == ["okrsync"]
     out = promtool("check", "config", "--syntax-only", str(example))
     assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_rules_read_only_metrics_okrsync_exports() -> None:
+    """Each rule reads okrsync's own series, its recording rules' or Prometheus's `up`."""
+    recorded = {r["record"] for r in rules() if "record" in r}
+    known = exported_names() | recorded | {"up"}
+    unknown = {
+        r.get("alert") or r["record"]: sorted(metric_names(r["expr"]) - known)
+        for r in rules()
+        if metric_names(r["expr"]) - known
+    }
+    assert unknown == {}
