@@ -37,13 +37,13 @@ neo4j-env:
 	@$(NEO4J) env
 
 lint: venv
-	$(BIN)/ruff check okrsync tests bench
-	$(BIN)/ruff format --check okrsync tests bench
+	$(BIN)/ruff check okrsync tests bench deploy/grafana
+	$(BIN)/ruff format --check okrsync tests bench deploy/grafana
 	$(BIN)/mypy
 
 format: venv
-	$(BIN)/ruff format okrsync tests bench
-	$(BIN)/ruff check --fix okrsync tests bench
+	$(BIN)/ruff format okrsync tests bench deploy/grafana
+	$(BIN)/ruff check --fix okrsync tests bench deploy/grafana
 
 unit: venv
 	$(BIN)/pytest tests/unit -q

@@ -86,7 +86,7 @@ class Daemon:
         self.config_path = config.find_config(config_path, self.environ)
         self.settings = self._load()  # a ConfigError here stops the daemon before it starts
         self.notifier = notifier or Notifier(self.environ)
-        self.metrics = Metrics()
+        self.metrics = Metrics().describe(self.settings.org, self.settings.interval)
         self.health = Health(health_age(self.settings))
         self.control = Control()
         self.stop_event, self.reload_event = self.control.stop, self.control.reload
@@ -112,6 +112,7 @@ class Daemon:
         if not changed:
             return
         self.settings = new
+        self.metrics.describe(new.org, new.interval)
         log.configure(new.log_level)
         register_secrets(new)
         self.health.max_age = health_age(new)

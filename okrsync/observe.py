@@ -82,6 +82,7 @@ class Metrics:
             registry=r,
         )
         self._data_metrics(r)
+        self._identity_metrics(r)
         self.http_rejected = Counter(
             "okrsync_http_connections_rejected",
             "Connections to /healthz and /metrics closed unserved: the connection cap was reached",
@@ -107,6 +108,25 @@ class Metrics:
             ["step"],
             registry=r,
         )
+
+    def _identity_metrics(self, r: CollectorRegistry) -> None:
+        """Which organisation and how often: alert rules join on the one and scale by the other."""
+        self.info = Gauge(
+            "okrsync_info",
+            "Always 1; its org label names the organisation this okrsync mirrors",
+            ["org"],
+            registry=r,
+        )
+        self.interval = Gauge(
+            "okrsync_interval_seconds", "The configured seconds between cycles", registry=r
+        )
+
+    def describe(self, org: str, interval: float) -> Metrics:
+        """Set at start and on every reload: a reload may move okrsync to another organisation."""
+        self.info.clear()
+        self.info.labels(org).set(1)
+        self.interval.set(interval)
+        return self
 
     def record_success(
         self,

@@ -82,3 +82,16 @@ def test_quarantined_records_and_failed_steps_are_metrics() -> None:
     text = metrics.render().decode()
     assert "okrsync_quarantined_records 1.0" in text
     assert 'okrsync_step_failures_total{step="checkins"} 2.0' in text
+
+
+def test_organisation_and_interval_are_metrics() -> None:
+    """okrsync_info names the organisation (alert rules join on it); a reload to another
+    organisation leaves no series of the old one behind."""
+    metrics = Metrics()
+    metrics.describe("acme", 300.0)
+    metrics.describe("globex", 60.0)
+    lines = metrics.render().decode().splitlines()
+    assert [line for line in lines if line.startswith("okrsync_info")] == [
+        'okrsync_info{org="globex"} 1.0'
+    ]
+    assert "okrsync_interval_seconds 60.0" in lines
