@@ -232,6 +232,79 @@ def test_rescoped_leaves_out_new_objectives_and_shows_moves_to_the_top(
     ]
 
 
+NAMED_CHANGES = (
+    "MATCH (c:Change {at: $at}) WHERE c.kind IN ['linked', 'unlinked'] "
+    "RETURN c.entityId AS id, c.field AS field, c.kind AS kind, c.old AS old, "
+    "c.oldKey AS oldKey, c.oldName AS oldName, c.new AS new, c.newKey AS newKey, "
+    "c.newName AS newName ORDER BY id, field, kind, old, new"
+)
+
+
+@pytest.mark.parametrize("full", [False, True], ids=["incremental", "reconcile"])
+def test_relationship_changes_are_journalled_with_names(
+    history: Any, graph: Graph, full: bool
+) -> None:
+    """Every relationship change names its far end where okrsync knows it: a parent by key
+    and name (an objective the cycle did not re-read too), a team, label or period by name
+    (a team renamed in the cycle by its name on each side); owners and issues by id alone."""
+    syncer, server, _, _, clock = history
+    # KR-3 leaves its objective's list first: then its move changes no objective's record.
+    server.sim.mutate(lambda o: o.point_without_listing("k3"))
+    clock.at = T1 + timedelta(days=1)
+    syncer.run()
+
+    def edit(o: Org) -> None:
+        o.reparent_key_result("k3", "o4")  # O-3 Platform -> O-4 Hiring
+        o.set_teams("k3", ["t1"])
+        o.add_label("k3", "l1")
+        o.key_results["k3"]["periodAliasId"] = "p2"
+        o.key_results["k3"]["ownerAccountId"] = "u9"
+        o.key_results["k3"]["issueIds"] = ["10002"]
+        o.set_teams("o1", ["t2"])
+        o.teams["t1"]["name"] = "Sales & Marketing"
+
+    server.sim.mutate(edit)
+    clock.at = T1 + timedelta(days=2)
+    syncer.run(full=full)
+    at = neo4j.time.DateTime.from_native(clock.at)
+    changes = [
+        {k: v for k, v in r.items() if v is not None} for r in graph.read(NAMED_CHANGES, at=at)
+    ]
+    assert changes == [
+        {"id": "k3", "field": "issue", "kind": "linked", "new": "10002"},
+        {"id": "k3", "field": "label", "kind": "linked", "new": "l1", "newName": "Company"},
+        {
+            "id": "k3",
+            "field": "objective",
+            "kind": "linked",
+            "new": "o4",
+            "newKey": "O-4",
+            "newName": "Hiring",
+        },
+        {
+            "id": "k3",
+            "field": "objective",
+            "kind": "unlinked",
+            "old": "o3",
+            "oldKey": "O-3",
+            "oldName": "Platform",
+        },
+        {"id": "k3", "field": "owner", "kind": "linked", "new": "u9"},
+        {"id": "k3", "field": "owner", "kind": "unlinked", "old": "u3"},
+        {"id": "k3", "field": "period", "kind": "linked", "new": "p2", "newName": "Q2 2026"},
+        {"id": "k3", "field": "period", "kind": "unlinked", "old": "p1", "oldName": "Q1 2026"},
+        {
+            "id": "k3",
+            "field": "team",
+            "kind": "linked",
+            "new": "t1",
+            "newName": "Sales & Marketing",
+        },
+        {"id": "o1", "field": "team", "kind": "linked", "new": "t2", "newName": "Eng"},
+        {"id": "o1", "field": "team", "kind": "unlinked", "old": "t1", "oldName": "Sales"},
+    ]
+
+
 def test_journal_retention_prunes_old_entries(
     history: Any, graph: Graph, driver: neo4j.Driver, tmp_path: Path
 ) -> None:
