@@ -232,6 +232,26 @@ def test_rescoped_leaves_out_new_objectives_and_shows_moves_to_the_top(
     ]
 
 
+def test_rescoped_names_a_deleted_parent_by_the_key_the_journal_recorded(
+    history: Any, graph: Graph
+) -> None:
+    """An objective moved away from a parent deleted in the same cycle: the old parent is
+    shown by its key as the journal recorded it, not by its raw id."""
+    syncer, server, _, _, clock = history
+
+    def edit(o: Org) -> None:
+        o.move_objective("o3", "o4")
+        o.delete_objective("o2")
+
+    server.sim.mutate(edit)
+    clock.at = T1 + timedelta(days=1)
+    syncer.run()
+    rescoped = rows(graph, "rescoped", days=1, asOf="2026-03-12T00:00:00Z")
+    assert [(r["key"], r["change"], r["old"], r["new"]) for r in rescoped] == [
+        ("O-3", "reparented", "O-2", "O-4"),
+    ]
+
+
 NAMED_CHANGES = (
     "MATCH (c:Change {at: $at}) WHERE c.kind IN ['linked', 'unlinked'] "
     "RETURN c.entityId AS id, c.field AS field, c.kind AS kind, c.old AS old, "
