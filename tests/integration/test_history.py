@@ -352,10 +352,14 @@ def test_report_is_a_self_contained_page(history: Any, graph: Graph, tmp_path: P
     assert page.count("<section class='objective'>") == 3
     assert page.count("<svg") == 3
     assert "O-2 Sales pipeline v2" in page
-    assert "<td>KR-1 Close 10 deals</td><td>percentDone</td><td>30.0</td><td>10.0</td>" in page
+    assert (
+        "<td>KR-1 Close 10 deals</td><td>progress</td><td>30 %</td><td>10 %</td>"
+        "<td>10 Mar 2026</td>"
+    ) in page
     assert "<script" not in page
     # Only in-page references (the SVGs' own #ids): nothing to fetch from anywhere.
     assert re.findall(r'(?:src|href)="(?!#)', page) == []
+    assert re.findall(r"https?:", page) == []
     series = progress_series(
         {
             "start": "2026-01-01T00:00:00Z",
@@ -393,7 +397,10 @@ def test_report_page_is_styled_and_says_where_its_history_starts(
     assert "{{" not in css and "}}" not in css
     assert "table{border-collapse:collapse}" in css
     assert "td,th{padding:.3em .8em;border-bottom:1px solid #ddd;text-align:left}" in css
-    assert "<td>KR-3 Cut latency</td><td>status</td><td>—</td><td>AT_RISK</td>" in page
+    assert (
+        "<td>KR-3 Cut latency</td><td>status</td><td>—</td><td><span class='status' "
+        "style='background:#FFAB00;color:#172B4D'>At risk</span></td>"
+    ) in page
     assert "None" not in re.sub(r"<svg.*?</svg>", "", page, flags=re.S)
     assert (
         "<p class='note'>Progress is known from okrsync's first recorded sync, 2026-03-01 12:00 "
@@ -402,6 +409,37 @@ def test_report_page_is_styled_and_says_where_its_history_starts(
     # Q2 starts after the first sync: the journal covers it all, nothing to say.
     later = render(graph, ORG, "Q2 2026", days=7, now=datetime(2026, 3, 12, tzinfo=UTC))
     assert "first recorded sync" not in later
+
+
+def test_report_summarises_teams_and_lists_what_moved_by_name(history: Any, graph: Graph) -> None:
+    """The page a person would forward: a per-team summary first (objectives, progress,
+    statuses in colour, as the vendor's UI names them), then what slipped and what moved,
+    each end named, dates as days."""
+    from okrsync.report import render
+
+    page = render(graph, ORG, "Q1 2026", days=7, now=datetime(2026, 3, 12, tzinfo=UTC))
+    on_track = "<span class='status' style='background:#36B37E;color:#FFFFFF'>On track</span>"
+    at_risk = "<span class='status' style='background:#FFAB00;color:#172B4D'>At risk</span>"
+    off_track = "<span class='status' style='background:#DE350B;color:#FFFFFF'>Off track</span>"
+    # Sales: O-1 (weight 2, 50 %) and O-2 (weight 1, 25 % after the edit): 125 / 3.
+    (teams,) = re.findall(r"<table class='teams'>.*?</table>", page, flags=re.S)
+    assert teams.split("\n")[1:-1] == [
+        f"<tr><td>Eng</td><td class='number'>1</td><td class='number'>80 %</td>"
+        f"<td>1 {off_track}</td></tr>",
+        f"<tr><td>Sales</td><td class='number'>2</td><td class='number'>41.7 %</td>"
+        f"<td>1 {on_track} 1 {at_risk}</td></tr>",
+    ]
+    (moved,) = re.findall(r"<table class='moves'>.*?</table>", page, flags=re.S)
+    assert moved.split("\n")[1:-1] == [
+        "<tr><td>O-3 Platform</td><td>parent objective</td><td>O-1 Company growth</td>"
+        "<td>O-2 Sales pipeline v2</td><td>10 Mar 2026</td></tr>",
+    ]
+    order = [page.index(h) for h in ("<h2>Teams", "<h2>What slipped", "<h2>What moved")]
+    assert order == sorted(order) and order[0] < page.index("<section class='objective'>")
+    assert "<p>50 % done, " + on_track + "</p>" in page
+    assert "As of 12 Mar 2026, 00:00 UTC." in page
+    quiet = render(graph, ORG, "Q1 2026", days=1, now=datetime(2026, 3, 12, tzinfo=UTC))
+    assert "<h2>What moved in the last 1 days</h2>\n<p>Nothing moved.</p>" in quiet
 
 
 @contextmanager
