@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from okrsync.schema import ENTITY_LABELS, LABELS
+from okrsync.schema import ENTITY_LABELS, LABELS, RELATIONSHIPS
 from okrsync.transform import (
     GraphState,
     Props,
@@ -21,6 +21,10 @@ from okrsync.transform import (
 )
 
 NodeKind = Literal["created", "updated", "deleted"]
+# What a person calls a node: an objective by its key and name, a team or a period by its name.
+NAMING = ("key", "name")
+# (type, start, end) -> whether the owning entity is the start node.
+_OWNED_BY_START = {(r.type, r.start, r.end): r.owner == "start" for r in RELATIONSHIPS}
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,9 @@ class Plan:
     unlinked: list[Rel] = field(default_factory=list)
     # Changes written in bulk and counted, not listed (the first load of an empty graph).
     bulk: dict[str, int] = field(default_factory=dict)
+    # (kind, label, id) -> its key and name, for the far ends of what is linked or unlinked
+    # (kind): the journal says what an entity moved from and to as a person would name it.
+    names: dict[tuple[str, str, str], dict[str, PropValue]] = field(default_factory=dict)
 
     def of_kind(self, kind: NodeKind, label: str | None = None) -> list[NodeChange]:
         return [c for c in self.nodes if c.kind == kind and (label is None or c.label == label)]
@@ -77,6 +84,43 @@ class Plan:
         for rel in self.unlinked:
             deltas[rel.type] = deltas.get(rel.type, 0) - 1
         return deltas
+
+    def unnamed_far_ends(self) -> list[tuple[str, str, str]]:
+        """(kind, label, id) of the far ends linked or unlinked whose names the plan lacks."""
+        ends = {
+            (kind, *far_end(r))
+            for kind, rels in (("unlinked", self.unlinked), ("linked", self.linked))
+            for r in rels
+        }
+        return sorted(end for end in ends if end not in self.names)
+
+
+def far_end(rel: Rel) -> tuple[str, str]:
+    """The (label, id) at the other end from the entity that owns the relationship."""
+    if _OWNED_BY_START[rel.type, rel.from_label, rel.to_label]:
+        return rel.to_label, rel.to_id
+    return rel.from_label, rel.from_id
+
+
+def naming(props: Props | str) -> dict[str, PropValue]:
+    """A node's key and name, those it has."""
+    values = as_props(props)
+    return {k: values[k] for k in NAMING if k in values}
+
+
+def name_far_ends(plan: Plan, before: GraphState, after: GraphState) -> None:
+    """Name what the plan links from the new state and what it unlinks from the old one (a
+    team renamed in the same cycle is named as it was when it was left); an end neither state
+    holds stays unnamed."""
+    sides = (("unlinked", plan.unlinked, before, after), ("linked", plan.linked, after, before))
+    for kind, rels, first, second in sides:
+        for rel in rels:
+            label, node_id = far_end(rel)
+            props = first.nodes.get(label, {}).get(node_id)
+            if props is None:
+                props = second.nodes.get(label, {}).get(node_id)
+            if props is not None:
+                plan.names[kind, label, node_id] = naming(props)
 
 
 def same_value(old: PropValue | None, new: PropValue | None) -> bool:
@@ -129,4 +173,5 @@ def plan_changes(before: GraphState, after: GraphState) -> Plan:
             plan.nodes.append(NodeChange("deleted", label, node_id, {}, remembered))
     plan.linked.extend(sorted(after.rels - before.rels))
     plan.unlinked.extend(sorted(before.rels - after.rels))
+    name_far_ends(plan, before, after)
     return plan

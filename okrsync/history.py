@@ -155,14 +155,24 @@ def _node_changes(plan: Plan, at: str | None) -> Iterator[dict[str, Any]]:
 
 def _relationship_changes(plan: Plan, at: str | None) -> Iterator[dict[str, Any]]:
     for kind, rels in (("unlinked", plan.unlinked), ("linked", plan.linked)):
+        side = "old" if kind == "unlinked" else "new"
         for r in rels:
             owner, field_name = JOURNALED_RELS[r.type, r.from_label, r.to_label]
             if owner == "start":
-                label, entity, far = r.from_label, r.from_id, r.to_id
+                label, entity, far_label, far = r.from_label, r.from_id, r.to_label, r.to_id
             else:
-                label, entity, far = r.to_label, r.to_id, r.from_id
-            old, new = (far, None) if kind == "unlinked" else (None, far)
-            yield _change_row(label, entity, kind, at, field_name, old, new)
+                label, entity, far_label, far = r.to_label, r.to_id, r.from_label, r.from_id
+            # oldKey / oldName, newKey / newName: the far end as a person names it.
+            names = plan.names.get((kind, far_label, far), {})
+            yield _change_row(
+                label,
+                entity,
+                kind,
+                at,
+                field_name,
+                **{side: far},
+                **{side + k.capitalize(): v for k, v in names.items()},
+            )
 
 
 def journal(

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import html
 import io
+import re
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,10 @@ STATUS_COLOURS = {
     "SUCCESS": "#0052CC",
     "FINISHED": "#0052CC",
 }
+
+
+SVG_METADATA = ("Creator", "Date", "Format", "Type")
+SVG_NAMESPACES = re.compile(r' xmlns(?::xlink)?="[^"]*"')
 
 
 def _when(text: str) -> datetime:
@@ -72,11 +78,15 @@ def chart_svg(row: dict[str, Any], now: datetime) -> str:
         ax.grid(axis="y", alpha=0.3)
         fig.tight_layout()
         out = io.StringIO()
-        fig.savefig(out, format="svg")
+        # No metadata block: it names matplotlib's site and the moment of drawing.
+        fig.savefig(out, format="svg", metadata=dict.fromkeys(SVG_METADATA))
     finally:
         plt.close(fig)
     svg = out.getvalue()
-    return svg[svg.index("<svg") :]  # drop the XML prologue: the SVG is inlined in HTML
+    svg = svg[svg.index("<svg") :]  # drop the XML prologue: the SVG is inlined in HTML
+    # Inline in HTML, <svg> and xlink:href are in their namespaces without declaring them:
+    # the page then names no address at all.
+    return SVG_NAMESPACES.sub("", svg, count=2)
 
 
 STYLE = (
@@ -84,12 +94,61 @@ STYLE = (
     "table{border-collapse:collapse}"
     "td,th{padding:.3em .8em;border-bottom:1px solid #ddd;text-align:left}"
     "section{margin:1.5em 0}.note{color:#5E6C84}"
+    ".status{padding:.1em .5em;border-radius:3px;white-space:nowrap;font-size:.9em}"
+    "td.number{text-align:right}"
 )
+# What the vendor's UI calls each status (ACTION_REQUIRED is shown as "Off track"); an
+# unknown one is shown as its enum in words.
+STATUS_NAMES = {
+    "ON_TRACK": "On track",
+    "AT_RISK": "At risk",
+    "ACTION_REQUIRED": "Off track",
+    "NOT_STARTED": "Not started",
+    "SUCCESS": "Success",
+    "FINISHED": "Finished",
+}
+# The journal's field names, as a reader would say them.
+FIELD_NAMES = {
+    "percentDone": "progress",
+    "status": "status",
+    "parent": "parent objective",
+    "objective": "objective",
+    "type": "OKR type",
+    "issue": "Jira issue",
+}
 
 
 def _cell(value: Any) -> str:
     """A table cell's text: a value that was absent (a first status) is a dash, not `None`."""
     return "—" if value is None else html.escape(str(value))
+
+
+def human_day(text: str) -> str:
+    """An instant as a day a person reads: 10 Mar 2026."""
+    moment = _when(text).astimezone(UTC)
+    return f"{moment.day} {moment:%b %Y}"
+
+
+def human_moment(moment: datetime) -> str:
+    moment = moment.astimezone(UTC)
+    return f"{moment.day} {moment:%b %Y, %H:%M} UTC"
+
+
+def status_chip(status: str | None) -> str:
+    """A status in its colour, named as the vendor's UI names it; a dash when there is none."""
+    if status is None:
+        return "—"
+    name = STATUS_NAMES.get(status) or status.replace("_", " ").capitalize()
+    background = STATUS_COLOURS.get(status, "#A5ABB6")
+    text = "#172B4D" if status == "AT_RISK" else "#FFFFFF"  # dark on yellow stays readable
+    return (
+        f"<span class='status' style='background:{background};color:{text}'>"
+        f"{html.escape(name)}</span>"
+    )
+
+
+def percent(value: Any) -> str:
+    return "—" if value is None else f"{float(value):g} %"
 
 
 def journal_note(graph: Graph, org: str, period_start: str | None) -> str:
@@ -110,6 +169,12 @@ def journal_note(graph: Graph, org: str, period_start: str | None) -> str:
     )
 
 
+def _entity(key: Any, name: Any, fallback: Any = None) -> str:
+    """An objective or key result as a person names it: its key and name, else its id."""
+    text = " ".join(str(part) for part in (key, name) if part)
+    return html.escape(text) if text else _cell(fallback)
+
+
 def slipped_table(rows: list[dict[str, Any]]) -> list[str]:
     if not rows:
         return ["<p>Nothing slipped.</p>"]
@@ -117,10 +182,87 @@ def slipped_table(rows: list[dict[str, Any]]) -> list[str]:
         "<table><tr><th>key result</th><th>what</th><th>from</th><th>to</th><th>when</th></tr>"
     ]
     for r in rows:
+        shown = status_chip if r["field"] == "status" else percent
         parts.append(
-            f"<tr><td>{_cell(r['key'] or r['id'])} {html.escape(str(r['name'] or ''))}</td>"
-            f"<td>{_cell(r['field'])}</td><td>{_cell(r['old'])}</td>"
-            f"<td>{_cell(r['new'])}</td><td>{_cell(str(r['at'])[:16])}</td></tr>"
+            f"<tr><td>{_entity(r['key'], r['name'], r['id'])}</td>"
+            f"<td>{_cell(FIELD_NAMES.get(r['field'], r['field']))}</td>"
+            f"<td>{shown(r['old'])}</td><td>{shown(r['new'])}</td>"
+            f"<td>{human_day(r['at'])}</td></tr>"
+        )
+    parts.append("</table>")
+    return parts
+
+
+def teams_table(rows: list[dict[str, Any]]) -> list[str]:
+    """Per team: how many objectives, their progress, and how many are at each status."""
+    parts = [
+        "<table class='teams'><tr><th>team</th><th>objectives</th><th>progress</th>"
+        "<th>statuses</th></tr>"
+    ]
+    for r in rows:
+        counts = Counter(r["statuses"])
+        chips = [_status_count(counts[s], s) for s in sorted(counts, key=_status_order)]
+        parts.append(
+            f"<tr><td>{_cell(r['team'] or 'No team')}</td>"
+            f"<td class='number'>{r['objectives']}</td>"
+            f"<td class='number'>{percent(r['progress'])}</td>"
+            f"<td>{' '.join(chips)}</td></tr>"
+        )
+    parts.append("</table>")
+    return parts
+
+
+def _status_count(count: int, status: str | None) -> str:
+    return f"{count} {status_chip(status)}" if status else f"{count} without check-in"
+
+
+def _status_order(status: str | None) -> tuple[int, str]:
+    """Known statuses in the UI's order, then others by name, then no check-in at all."""
+    order = list(STATUS_NAMES)
+    if status is None:
+        return len(order) + 1, ""
+    return (order.index(status), "") if status in order else (len(order), status)
+
+
+def _end(key: Any, name: Any, node_id: Any) -> str:
+    """A far end of a move: a parent by key and name, a team by name, a person by id."""
+    return " ".join(str(part) for part in (key, name) if part) or str(node_id)
+
+
+def moves(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Journal rows of relationship changes as moves: one per entity, field and run, with what
+    it left and what it got, by name where the journal recorded one."""
+    grouped: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for r in rows:
+        move = grouped.setdefault(
+            (r["at"], r["id"], r["field"]),
+            {
+                "entity": _entity(r["key"], r["name"], r["id"]),
+                "field": r["field"],
+                "at": r["at"],
+                "from": [],
+                "to": [],
+            },
+        )
+        if r["kind"] == "unlinked":
+            move["from"].append(_end(r["oldKey"], r["oldName"], r["old"]))
+        else:
+            move["to"].append(_end(r["newKey"], r["newName"], r["new"]))
+    return list(grouped.values())
+
+
+def moves_table(rows: list[dict[str, Any]]) -> list[str]:
+    if not rows:
+        return ["<p>Nothing moved.</p>"]
+    parts = [
+        "<table class='moves'><tr><th>objective or key result</th><th>what</th><th>from</th>"
+        "<th>to</th><th>when</th></tr>"
+    ]
+    for m in moves(rows):
+        parts.append(
+            f"<tr><td>{m['entity']}</td><td>{_cell(FIELD_NAMES.get(m['field'], m['field']))}"
+            f"</td><td>{_cell(', '.join(m['from']) or None)}</td>"
+            f"<td>{_cell(', '.join(m['to']) or None)}</td><td>{human_day(m['at'])}</td></tr>"
         )
     parts.append("</table>")
     return parts
@@ -132,29 +274,35 @@ def render(graph: Graph, org: str, period: str, days: int = 7, now: datetime | N
     if not objectives:
         raise OkrsyncError(f"no objectives of organisation {org!r} in a period named {period!r}")
     slipped = queries.run(graph, "slipped", {"days": days, "asOf": now}, org)
+    window = {"period": period, "org": org, "days": days, "asOf": now}
     e = html.escape
     parts = [
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
         f"<title>OKRs {e(period)}</title><style>{STYLE}</style>",
         f"</head><body><h1>OKRs — {e(period)}</h1>",
-        f"<p>As of {e(now.strftime('%Y-%m-%d %H:%M UTC'))}. Lines mark check-ins, coloured by "
-        "status.</p>",
+        f"<p>As of {e(human_moment(now))}. Lines mark check-ins, coloured by status.</p>",
         journal_note(graph, org, objectives[0]["start"]),
+        "<h2>Teams</h2>",
+        *teams_table(graph.read(cypher("history/report_teams"), period=period, org=org)),
         f"<h2>What slipped in the last {days} days</h2>",
         *slipped_table(slipped),
+        f"<h2>What moved in the last {days} days</h2>",
+        *moves_table(graph.read(cypher("history/report_moves"), **window)),
         "<h2>Progress over time</h2>",
     ]
-    for row in objectives:
-        status = row.get("status") or "no check-in"
-        done = row.get("percentDone")
-        progress = "no progress recorded" if done is None else f"{e(str(done))} % done"
-        parts.append(
-            f"<section class='objective'><h3>{e(row['key'] or '')} {e(row['name'] or '')}"
-            f"</h3><p>{progress}, {e(status)}</p>"
-            f"{chart_svg(row, now)}</section>"
-        )
+    parts.extend(objective_section(row, now) for row in objectives)
     parts.append("</body></html>")
     return "\n".join(parts)
+
+
+def objective_section(row: dict[str, Any], now: datetime) -> str:
+    done = row.get("percentDone")
+    progress = "no progress recorded" if done is None else f"{percent(done)} done"
+    status = status_chip(row.get("status")) if row.get("status") else "no check-in"
+    return (
+        f"<section class='objective'><h3>{_entity(row['key'], row['name'])}</h3>"
+        f"<p>{progress}, {status}</p>{chart_svg(row, now)}</section>"
+    )
 
 
 def write_report(

@@ -317,6 +317,7 @@ class SourceStream:
         missing = sorted(wanted - self.key_result_ids)
         if missing:
             for answer in self.fetch_key_results_by_ids(missing):
+                self.lookups.add(answer)
                 yield from self._key_results(answer)
             self.unavailable = sorted(wanted - self.key_result_ids)
             if self.unavailable:
@@ -375,7 +376,7 @@ class SourceStream:
         return Record(label, head.id, fp, parent, data, index, listed)
 
     def _key_results(self, answer: RawExport) -> Iterator[Record]:
-        self.lookups.add(answer)
+        """The answer's key results; its lookups were added when it arrived."""
         for i, raw in enumerate(answer.krs or ()):
             head = self._head(raw, KEY_RESULT, i)
             if head is None or head.id in self.key_result_ids:

@@ -23,12 +23,12 @@ import structlog
 
 from okrsync.api import OkrApiClient, Window
 from okrsync.config import Settings
-from okrsync.diff import NodeChange, Plan, plan_changes
+from okrsync.diff import NodeChange, Plan, naming, plan_changes
 from okrsync.errors import MassDeleteRefused, OkrsyncError
 from okrsync.graph import Constraints, Mirror, WriteStats
 from okrsync.graph.adopt import adopt
 from okrsync.quarantine import fragment_in, held
-from okrsync.schema import KEY_RESULT, LABELS, OBJECTIVE, REL_TYPES
+from okrsync.schema import ENTITY_LABELS, KEY_RESULT, LABELS, OBJECTIVE, REL_TYPES
 from okrsync.source import Quarantined, Record, SourceStream
 from okrsync.state import StateIndex, StateStore
 from okrsync.steps import Step, StepContext
@@ -259,6 +259,7 @@ class MirrorCycle:
         ) + [f for f in gone_frags if (f.label, f.id) not in kept]
         before, after, refs = incremental_states(index, old, [f for f, _ in fresh], source)
         plan = plan_changes(before, after)
+        name_from_state(plan, self.store)
         counts = dict(index.counts)
         for name, delta in plan.count_deltas().items():
             counts[name] = counts.get(name, 0) + delta
@@ -392,6 +393,21 @@ def choose_mode(
         log.warning("graph.drift_detected", counts=drift)
         return "reconcile", "graph counts differ from the snapshot"
     return "incremental", "snapshot matches graph counts"
+
+
+def name_from_state(plan: Plan, store: StateStore) -> None:
+    """Name the entities a plan links or unlinks that the cycle did not read (a parent left
+    as it was) from their committed fragments: the journal names a move's both ends."""
+    wanted = [end for end in plan.unnamed_far_ends() if end[1] in ENTITY_LABELS]
+    if not wanted:
+        return
+    found = {
+        (f.label, f.id): naming(f.props)
+        for f in store.fragments(sorted({(label, i) for _, label, i in wanted}))
+    }
+    for kind, label, node_id in wanted:
+        if (label, node_id) in found:
+            plan.names[kind, label, node_id] = found[label, node_id]
 
 
 def _unread(

@@ -19,11 +19,14 @@ WHERE c.at > now - duration({days: $days}) AND c.at <= now
 OPTIONAL MATCH (c)-[:ABOUT]->(o:Objective)
 OPTIONAL MATCH (gone:Change {okrsyncOrg: $org, entityId: c.entityId, field: 'parent', kind: 'unlinked'})
 WHERE c.kind = 'linked' AND gone.at = c.at
-WITH c, o, coalesce(c.old, gone.old) AS old, c.new AS new
+WITH c, o, coalesce(c.old, gone.old) AS old, c.new AS new,
+     coalesce(c.oldKey, gone.oldKey) AS oldKey
 OPTIONAL MATCH (was:Objective {okrsyncOrg: $org, id: old}) WHERE c.field = 'parent'
 OPTIONAL MATCH (now:Objective {okrsyncOrg: $org, id: new}) WHERE c.field = 'parent'
+// A parent deleted since is still named by the key the journal recorded.
 RETURN c.entityId AS id, o.key AS key,
        CASE c.field WHEN 'parent' THEN 'reparented' WHEN 'name' THEN 'renamed'
             ELSE 'deadline moved' END AS change,
-       coalesce(was.key, old) AS old, coalesce(now.key, new) AS new, toString(c.at) AS at
+       coalesce(was.key, oldKey, old) AS old, coalesce(now.key, c.newKey, new) AS new,
+       toString(c.at) AS at
 ORDER BY c.at, key, change

@@ -51,6 +51,10 @@ def main() -> None:
             server.sim.mutate(
                 lambda o: o.set_progress("k1", o.key_results["k1"]["percentDone"] - 5)
             )
+            if moment.month == 3 and moment.day == 20:  # something moved, for the page to show
+                server.sim.mutate(
+                    lambda o: (o.move_objective("o3", "o2"), o.set_teams("k3", ["t2"]))
+                )
             clock.at = moment
             syncer.run()
         page = Path(tmp) / "report.html"

@@ -217,8 +217,17 @@ def slipped(m: Moments) -> list[str]:
 def report_page(cwd: Path, m: Moments) -> None:
     page = (cwd / "report.html").read_text(encoding="utf-8")
     assert page.count("<section class='objective'>") == 3
-    assert "<td>KR-1 Close 10 deals</td><td>percentDone</td><td>30.0</td><td>10.0</td>" in page
-    assert "<td>KR-4 Revenue +20%</td><td>status</td><td>ON_TRACK</td><td>AT_RISK</td>" in page
+    when = m.second_sync.astimezone(UTC)
+    day = f"{when.day} {when:%b %Y}"
+    assert (
+        f"<td>KR-1 Close 10 deals</td><td>progress</td><td>30 %</td><td>10 %</td><td>{day}</td>"
+    ) in page
+    assert (
+        "<td>KR-4 Revenue +20%</td><td>status</td>"
+        "<td><span class='status' style='background:#36B37E;color:#FFFFFF'>On track</span></td>"
+        "<td><span class='status' style='background:#FFAB00;color:#172B4D'>At risk</span></td>"
+        f"<td>{day}</td>"
+    ) in page
     first = m.first_sync.strftime("%Y-%m-%d %H:%M UTC")
     assert f"Progress is known from okrsync's first recorded sync, {first}" in page
 

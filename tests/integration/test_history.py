@@ -232,6 +232,99 @@ def test_rescoped_leaves_out_new_objectives_and_shows_moves_to_the_top(
     ]
 
 
+def test_rescoped_names_a_deleted_parent_by_the_key_the_journal_recorded(
+    history: Any, graph: Graph
+) -> None:
+    """An objective moved away from a parent deleted in the same cycle: the old parent is
+    shown by its key as the journal recorded it, not by its raw id."""
+    syncer, server, _, _, clock = history
+
+    def edit(o: Org) -> None:
+        o.move_objective("o3", "o4")
+        o.delete_objective("o2")
+
+    server.sim.mutate(edit)
+    clock.at = T1 + timedelta(days=1)
+    syncer.run()
+    rescoped = rows(graph, "rescoped", days=1, asOf="2026-03-12T00:00:00Z")
+    assert [(r["key"], r["change"], r["old"], r["new"]) for r in rescoped] == [
+        ("O-3", "reparented", "O-2", "O-4"),
+    ]
+
+
+NAMED_CHANGES = (
+    "MATCH (c:Change {at: $at}) WHERE c.kind IN ['linked', 'unlinked'] "
+    "RETURN c.entityId AS id, c.field AS field, c.kind AS kind, c.old AS old, "
+    "c.oldKey AS oldKey, c.oldName AS oldName, c.new AS new, c.newKey AS newKey, "
+    "c.newName AS newName ORDER BY id, field, kind, old, new"
+)
+
+
+@pytest.mark.parametrize("full", [False, True], ids=["incremental", "reconcile"])
+def test_relationship_changes_are_journalled_with_names(
+    history: Any, graph: Graph, full: bool
+) -> None:
+    """Every relationship change names its far end where okrsync knows it: a parent by key
+    and name (an objective the cycle did not re-read too), a team, label or period by name
+    (a team renamed in the cycle by its name on each side); owners and issues by id alone."""
+    syncer, server, _, _, clock = history
+    # KR-3 leaves its objective's list first: then its move changes no objective's record.
+    server.sim.mutate(lambda o: o.point_without_listing("k3"))
+    clock.at = T1 + timedelta(days=1)
+    syncer.run()
+
+    def edit(o: Org) -> None:
+        o.reparent_key_result("k3", "o4")  # O-3 Platform -> O-4 Hiring
+        o.set_teams("k3", ["t1"])
+        o.add_label("k3", "l1")
+        o.key_results["k3"]["periodAliasId"] = "p2"
+        o.key_results["k3"]["ownerAccountId"] = "u9"
+        o.key_results["k3"]["issueIds"] = ["10002"]
+        o.set_teams("o1", ["t2"])
+        o.teams["t1"]["name"] = "Sales & Marketing"
+
+    server.sim.mutate(edit)
+    clock.at = T1 + timedelta(days=2)
+    syncer.run(full=full)
+    at = neo4j.time.DateTime.from_native(clock.at)
+    changes = [
+        {k: v for k, v in r.items() if v is not None} for r in graph.read(NAMED_CHANGES, at=at)
+    ]
+    assert changes == [
+        {"id": "k3", "field": "issue", "kind": "linked", "new": "10002"},
+        {"id": "k3", "field": "label", "kind": "linked", "new": "l1", "newName": "Company"},
+        {
+            "id": "k3",
+            "field": "objective",
+            "kind": "linked",
+            "new": "o4",
+            "newKey": "O-4",
+            "newName": "Hiring",
+        },
+        {
+            "id": "k3",
+            "field": "objective",
+            "kind": "unlinked",
+            "old": "o3",
+            "oldKey": "O-3",
+            "oldName": "Platform",
+        },
+        {"id": "k3", "field": "owner", "kind": "linked", "new": "u9"},
+        {"id": "k3", "field": "owner", "kind": "unlinked", "old": "u3"},
+        {"id": "k3", "field": "period", "kind": "linked", "new": "p2", "newName": "Q2 2026"},
+        {"id": "k3", "field": "period", "kind": "unlinked", "old": "p1", "oldName": "Q1 2026"},
+        {
+            "id": "k3",
+            "field": "team",
+            "kind": "linked",
+            "new": "t1",
+            "newName": "Sales & Marketing",
+        },
+        {"id": "o1", "field": "team", "kind": "linked", "new": "t2", "newName": "Eng"},
+        {"id": "o1", "field": "team", "kind": "unlinked", "old": "t1", "oldName": "Sales"},
+    ]
+
+
 def test_journal_retention_prunes_old_entries(
     history: Any, graph: Graph, driver: neo4j.Driver, tmp_path: Path
 ) -> None:
@@ -259,10 +352,14 @@ def test_report_is_a_self_contained_page(history: Any, graph: Graph, tmp_path: P
     assert page.count("<section class='objective'>") == 3
     assert page.count("<svg") == 3
     assert "O-2 Sales pipeline v2" in page
-    assert "<td>KR-1 Close 10 deals</td><td>percentDone</td><td>30.0</td><td>10.0</td>" in page
+    assert (
+        "<td>KR-1 Close 10 deals</td><td>progress</td><td>30 %</td><td>10 %</td>"
+        "<td>10 Mar 2026</td>"
+    ) in page
     assert "<script" not in page
     # Only in-page references (the SVGs' own #ids): nothing to fetch from anywhere.
     assert re.findall(r'(?:src|href)="(?!#)', page) == []
+    assert re.findall(r"https?:", page) == []
     series = progress_series(
         {
             "start": "2026-01-01T00:00:00Z",
@@ -300,7 +397,10 @@ def test_report_page_is_styled_and_says_where_its_history_starts(
     assert "{{" not in css and "}}" not in css
     assert "table{border-collapse:collapse}" in css
     assert "td,th{padding:.3em .8em;border-bottom:1px solid #ddd;text-align:left}" in css
-    assert "<td>KR-3 Cut latency</td><td>status</td><td>—</td><td>AT_RISK</td>" in page
+    assert (
+        "<td>KR-3 Cut latency</td><td>status</td><td>—</td><td><span class='status' "
+        "style='background:#FFAB00;color:#172B4D'>At risk</span></td>"
+    ) in page
     assert "None" not in re.sub(r"<svg.*?</svg>", "", page, flags=re.S)
     assert (
         "<p class='note'>Progress is known from okrsync's first recorded sync, 2026-03-01 12:00 "
@@ -309,6 +409,37 @@ def test_report_page_is_styled_and_says_where_its_history_starts(
     # Q2 starts after the first sync: the journal covers it all, nothing to say.
     later = render(graph, ORG, "Q2 2026", days=7, now=datetime(2026, 3, 12, tzinfo=UTC))
     assert "first recorded sync" not in later
+
+
+def test_report_summarises_teams_and_lists_what_moved_by_name(history: Any, graph: Graph) -> None:
+    """The page a person would forward: a per-team summary first (objectives, progress,
+    statuses in colour, as the vendor's UI names them), then what slipped and what moved,
+    each end named, dates as days."""
+    from okrsync.report import render
+
+    page = render(graph, ORG, "Q1 2026", days=7, now=datetime(2026, 3, 12, tzinfo=UTC))
+    on_track = "<span class='status' style='background:#36B37E;color:#FFFFFF'>On track</span>"
+    at_risk = "<span class='status' style='background:#FFAB00;color:#172B4D'>At risk</span>"
+    off_track = "<span class='status' style='background:#DE350B;color:#FFFFFF'>Off track</span>"
+    # Sales: O-1 (weight 2, 50 %) and O-2 (weight 1, 25 % after the edit): 125 / 3.
+    (teams,) = re.findall(r"<table class='teams'>.*?</table>", page, flags=re.S)
+    assert teams.split("\n")[1:-1] == [
+        f"<tr><td>Eng</td><td class='number'>1</td><td class='number'>80 %</td>"
+        f"<td>1 {off_track}</td></tr>",
+        f"<tr><td>Sales</td><td class='number'>2</td><td class='number'>41.7 %</td>"
+        f"<td>1 {on_track} 1 {at_risk}</td></tr>",
+    ]
+    (moved,) = re.findall(r"<table class='moves'>.*?</table>", page, flags=re.S)
+    assert moved.split("\n")[1:-1] == [
+        "<tr><td>O-3 Platform</td><td>parent objective</td><td>O-1 Company growth</td>"
+        "<td>O-2 Sales pipeline v2</td><td>10 Mar 2026</td></tr>",
+    ]
+    order = [page.index(h) for h in ("<h2>Teams", "<h2>What slipped", "<h2>What moved")]
+    assert order == sorted(order) and order[0] < page.index("<section class='objective'>")
+    assert "<p>50 % done, " + on_track + "</p>" in page
+    assert "As of 12 Mar 2026, 00:00 UTC." in page
+    quiet = render(graph, ORG, "Q1 2026", days=1, now=datetime(2026, 3, 12, tzinfo=UTC))
+    assert "<h2>What moved in the last 1 days</h2>\n<p>Nothing moved.</p>" in quiet
 
 
 @contextmanager

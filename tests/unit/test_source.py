@@ -148,3 +148,25 @@ def test_unusable_identities_are_quarantined_with_their_key() -> None:
         ("KeyResult", 0, "KR-1"),
         ("KeyResult", 1, None),
     ]
+
+
+def test_each_answers_lookups_are_added_once() -> None:
+    """Both by-date answers' lookup arrays are parsed once per cycle, before the first record
+    leaves: an unusable item is described once, and the first answer's name wins."""
+    team = {"id": "t1", "name": "Sales"}
+
+    def first() -> RawExport:
+        payload = {"okrs": OKRS, "krs": FIRST_KRS, "teams": [team, {"name": "no id"}]}
+        return decode_export(json.dumps(payload).encode())
+
+    def second() -> RawExport:
+        payload = {"krs": SECOND_KRS, "teams": [{"id": ""}, {**team, "name": "Renamed"}]}
+        return decode_export(json.dumps(payload).encode())
+
+    def by_ids(ids: list[str]) -> Iterator[RawExport]:
+        yield decode_export(json.dumps({"krs": [{"id": "k3"}], "labels": [{}]}).encode())
+
+    source = SourceStream(first, second, by_ids)
+    assert len(list(source.records())) == 6
+    assert [where for where, _ in source.lookups.problems] == ["teams[1]", "teams[0]", "labels[0]"]
+    assert {i: t.name for i, t in source.lookups.teams.items()} == {"t1": "Sales"}
