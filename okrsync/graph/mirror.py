@@ -115,10 +115,14 @@ def _label_of(labels: list[str]) -> str | None:
 
 
 def _read_nodes(tx: neo4j.ManagedTransaction, state: GraphState, org: str) -> None:
-    for label, pairs, times in tx.run(st.read_nodes(), org=org):
+    for label, pairs, times, groups in tx.run(st.read_nodes(), org=org):
         node = NODE_TYPES[label]
         props: Props = {k: native(v) for k, v in pairs if k not in node.foreign}
         props.update((k, instant(v)) for k, v in times if k not in node.foreign)
+        mine = sorted(g for g in groups if node.group and g in node.group.all_labels)
+        if node.group and mine:
+            # Two labels of one group (drift) read as neither: the diff then rewrites the group.
+            props[node.group.name] = ":".join(mine)
         key = props.get(node.key)
         if isinstance(key, str):
             state.nodes[label][key] = props
