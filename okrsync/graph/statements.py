@@ -69,8 +69,10 @@ def _set_group(label: str, *, fresh: bool = False) -> str:
     ]
     if not fresh:  # a created node has no label to remove
         others = ":".join(group.all_labels)
-        lines.insert(0, f"FOREACH (x IN CASE WHEN row.group IS NULL THEN [] ELSE [1] END | "
-                     f"REMOVE n:{others})")
+        lines.insert(
+            0,
+            f"FOREACH (x IN CASE WHEN row.group IS NULL THEN [] ELSE [1] END | REMOVE n:{others})",
+        )
     return "\n" + "\n".join(lines)
 
 
