@@ -243,12 +243,14 @@ def adopt_rels(rel: Relationship) -> str:
 
 
 def reference_create_nodes(label: str) -> str:
-    """The benchmark's reference: plain CREATE with each instant named (no dynamic keys)."""
+    """The benchmark's reference: plain CREATE with each instant named (no dynamic keys), and
+    the group labels as okrsync sets them."""
     times = ", ".join(
         f"n.{p} = datetime(row.times.{p})" for p in sorted(NODE_TYPES[label].instants)
     )
     text = f"UNWIND $rows AS row\nCREATE (n:{label})\nSET n = row.props, {_owned('n')}"
-    return f"{text}\nSET {times}" if times else text
+    text = f"{text}\nSET {times}" if times else text
+    return f"{text}{_set_group(label, fresh=True)}"  # the same graph: the group labels too
 
 
 @cache

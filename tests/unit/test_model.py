@@ -195,6 +195,7 @@ class TestStatementsFollowTheModel:
             NODE_TYPES["KeyResult"].instants
         )
         assert "datetime" not in st.reference_create_nodes("Team")
+        assert "SET n:AtRisk" in text and "row.group" not in st.reference_create_nodes("Team")
 
 
 # Every status the API's spec declares (ApiExportUpdate.status), and its group.
