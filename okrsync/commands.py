@@ -19,6 +19,7 @@ from okrsync.errors import LeaseHeld, OkrsyncError
 from okrsync.graph import Constraints
 from okrsync.graph.lease import Lease
 from okrsync.params import convert
+from okrsync.progress import for_stream
 from okrsync.runtime import open_client, open_graph, open_runtime
 from okrsync.state import StateStore
 
@@ -31,7 +32,9 @@ def sync_once(
 ) -> tuple[dict[str, Any], int]:
     """One cycle; its summary, and the exit code it deserves."""
     store = StateStore(settings.state_dir, settings.org)
-    with store.lock(), open_runtime(settings) as runtime:
+    # Bars for a person at a terminal; a pipe or journald gets none.
+    progress = for_stream(sys.stderr)
+    with store.lock(), open_runtime(settings, progress=progress) as runtime:
         if not dry_run:  # a dry run writes nothing: it needs no lease
             hold_lease(runtime.lease)
         try:

@@ -10,7 +10,7 @@ from typing import Any
 
 from okrsync.diff import Plan
 from okrsync.models import Comment, Update
-from okrsync.schema import ENTITY_LABELS, RELATIONSHIPS
+from okrsync.schema import ENTITY_LABELS, GROUP_NAMES, RELATIONSHIPS
 from okrsync.transform import iso
 
 # Re-ask for check-ins this much older than the newest seen: one created while the previous
@@ -136,6 +136,8 @@ def _node_changes(plan: Plan, at: str | None) -> Iterator[dict[str, Any]]:
             continue
         if c.kind == "updated":
             for field_name, (old, new) in c.fields.items():
+                if field_name in GROUP_NAMES:  # a label that follows the status, not a field
+                    continue
                 yield _change_row(c.label, c.id, "updated", at, field_name, old, new)
         elif c.kind == "created":
             yield _change_row(

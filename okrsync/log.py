@@ -14,7 +14,7 @@ import logging
 import re
 import sys
 from collections.abc import Iterable, MutableMapping
-from typing import Any, TextIO
+from typing import Any, TextIO, cast
 
 import structlog
 from structlog.typing import EventDict, Processor, WrappedLogger
@@ -116,8 +116,22 @@ class _ToStructlog(logging.Handler):
         )
 
 
+class _CurrentStderr:
+    """sys.stderr as it is at each write, not as it was at set-up: while progress bars are drawn
+    (okrsync.progress) rich stands in for it and prints each line above them."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+    def isatty(self) -> bool:
+        return sys.stderr.isatty()
+
+
 def configure(level: str = "info", stream: TextIO | None = None, json: bool | None = None) -> None:
-    stream = stream or sys.stderr
+    stream = stream or cast(TextIO, _CurrentStderr())
     as_json = not stream.isatty() if json is None else json
     processors: list[Processor] = [
         structlog.contextvars.merge_contextvars,

@@ -16,6 +16,7 @@ from okrsync.errors import ConfigError, OkrsyncError
 from okrsync.graph import Graph, History, Mirror
 from okrsync.graph.lease import Lease
 from okrsync.jira import JiraClient
+from okrsync.progress import SILENT, Progress
 from okrsync.state import StateStore
 from okrsync.steps import Step
 from okrsync.steps.feeds import CheckinFeed, CommentFeed
@@ -110,12 +111,13 @@ def build_cycle(
     before_batch: Callable[[str], None] | None = None,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
     writer: str | None = None,
+    progress: Progress = SILENT,
 ) -> SyncCycle:
     """The sync cycle over connections that are already open."""
     mirror = Mirror(graph, settings.org, settings.batch_size, before_batch)
     history = History(graph, settings.org, settings.batch_size)
     steps = follow_up_steps(settings, client, history, store, jira, now)
-    return SyncCycle(MirrorCycle(client, mirror, store, settings), steps, now, writer)
+    return SyncCycle(MirrorCycle(client, mirror, store, settings, progress), steps, now, writer)
 
 
 @dataclass
@@ -129,6 +131,7 @@ class Runtime:
     jira: JiraClient | None = None
     before_batch: Callable[[str], None] | None = None
     holder: str | None = None  # the write lease's holder id (one per process)
+    progress: Progress = SILENT  # bars on a terminal (okrsync sync), during long cycles
     cycle: SyncCycle = field(init=False)
     lease: Lease = field(init=False)
 
@@ -147,6 +150,7 @@ class Runtime:
             self.jira,
             before_batch=self.before_batch,
             writer=self.lease.holder,
+            progress=self.progress,
         )
 
     def close(self) -> None:
@@ -168,6 +172,7 @@ def open_runtime(
     ping_api: bool = False,
     before_batch: Callable[[str], None] | None = None,
     holder: str | None = None,
+    progress: Progress = SILENT,
 ) -> Runtime:
     """Open every connection the settings describe; on a failure close what was opened.
     `ping_api`: one cheap authenticated request first (the daemon's start-up check)."""
@@ -181,4 +186,6 @@ def open_runtime(
     except BaseException:
         client.close()
         raise
-    return Runtime(settings, client, graph, store, open_jira(settings), before_batch, holder)
+    return Runtime(
+        settings, client, graph, store, open_jira(settings), before_batch, holder, progress
+    )

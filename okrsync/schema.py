@@ -51,6 +51,52 @@ class Property:
 
 
 @dataclass(frozen=True)
+class GroupLabel:
+    """One label of a LabelGroup, and the source values that give it."""
+
+    label: str
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class LabelGroup:
+    """Extra labels of which every node of a type carries exactly one, chosen by the value at
+    `source` (Neo4j Browser styles colour by label, never by property). The chosen label travels
+    through transform, diff and state as the pseudo-property `name`; the statements set and
+    remove only the labels declared here, never a label read from the data."""
+
+    name: str
+    source: str
+    labels: tuple[GroupLabel, ...]
+    # The label of a node whose value no group lists (no value at all included).
+    default: str
+
+    @property
+    def all_labels(self) -> tuple[str, ...]:
+        return (*(g.label for g in self.labels), self.default)
+
+    def label_for(self, value: object) -> str:
+        return next((g.label for g in self.labels if value in g.values), self.default)
+
+
+# OKR health at a glance: the latest check-in's status (an internal enum of the API) in five
+# groups. A status the API adds later, and no check-in at all, is NoStatus.
+STATUS_GROUP = LabelGroup(
+    "statusGroup",
+    "latest_update.status",
+    (
+        GroupLabel("OnTrack", ("ON_TRACK",)),
+        GroupLabel("AtRisk", ("AT_RISK", "DELAYED", "ASSUMPTIONS_CHANGED")),
+        # ACTION_REQUIRED is what the app shows as "Off Track"; a failed or missed one is
+        # closed, but what matters at a glance is that it went wrong.
+        GroupLabel("OffTrack", ("ACTION_REQUIRED", "FAILED", "MISSED_TARGET")),
+        GroupLabel("Done", ("SUCCESS", "FINISHED", "CANCELED")),
+    ),
+    default="NoStatus",
+)
+
+
+@dataclass(frozen=True)
 class NodeType:
     """A label okrsync writes.
 
@@ -66,6 +112,7 @@ class NodeType:
     # Properties other writers put on these nodes (the optional Jira enrichment): never part of
     # the mirror's diff, never removed by a repair.
     foreign: tuple[str, ...] = ()
+    group: LabelGroup | None = None
 
     @property
     def instants(self) -> frozenset[str]:
@@ -165,7 +212,7 @@ NODES: tuple[NodeType, ...] = (
             Property("textColor", "text_color"),
         ),
     ),
-    NodeType(OBJECTIVE, "id", "entity", _entity_properties()),
+    NodeType(OBJECTIVE, "id", "entity", _entity_properties(), group=STATUS_GROUP),
     NodeType(
         KEY_RESULT,
         "id",
@@ -179,6 +226,7 @@ NODES: tuple[NodeType, ...] = (
             Property("unitSymbol", "unit_symbol"),
             Property("jql", "jql"),
         ),
+        group=STATUS_GROUP,
     ),
 )
 
@@ -213,6 +261,10 @@ REL_TYPES: tuple[str, ...] = tuple(dict.fromkeys(r.type for r in RELATIONSHIPS))
 RELATIONSHIPS_OF: dict[str, tuple[Relationship, ...]] = {
     label: tuple(r for r in RELATIONSHIPS if r.owner_label == label) for label in ENTITY_LABELS
 }
+# The label groups, each once, and every label they may set.
+GROUPS: tuple[LabelGroup, ...] = tuple(dict.fromkeys(n.group for n in NODES if n.group))
+GROUP_NAMES: frozenset[str] = frozenset(g.name for g in GROUPS)
+GROUP_LABELS: tuple[str, ...] = tuple(label for g in GROUPS for label in g.all_labels)
 # Every property that holds an instant, on any label.
 INSTANTS: frozenset[str] = frozenset(p for n in NODES for p in n.instants)
 

@@ -270,6 +270,9 @@ class SourceStream:
     # counted as present, so their children stay linked.
     hold: Callable[[list[Quarantined]], set[str]] | None = None
     held_objectives: set[str] = field(default_factory=set)
+    # About how many records `records()` yields (known once its first record has left): the
+    # objectives, and the most key results any answer or list names. For progress bars.
+    expected: int = 0
     _quarantined_fps: set[tuple[str, int]] = field(default_factory=set)
     _listed_kr: dict[str, str] = field(default_factory=dict)
     _listed_child: dict[str, str] = field(default_factory=dict)
@@ -304,6 +307,8 @@ class SourceStream:
         for answer in (first, second):
             named.update(_parents(answer.krs))
         self._fetch_parents(named, heads)
+        krs = max(len(wanted), len(first.krs or ()), len(second.krs or ()))
+        self.expected = len(heads) + krs
         quarantined = [q for q in self.quarantined if q.label == OBJECTIVE]
         if quarantined and self.hold is not None:
             self.held_objectives = self.hold(quarantined) - self.objective_ids

@@ -15,6 +15,7 @@ import uuid
 import zlib
 from collections import Counter
 from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
@@ -27,6 +28,7 @@ from okrsync.diff import NodeChange, Plan, naming, plan_changes
 from okrsync.errors import MassDeleteRefused, OkrsyncError
 from okrsync.graph import Constraints, Mirror, WriteStats
 from okrsync.graph.adopt import adopt
+from okrsync.progress import SILENT, Progress
 from okrsync.quarantine import fragment_in, held
 from okrsync.schema import ENTITY_LABELS, KEY_RESULT, LABELS, OBJECTIVE, REL_TYPES
 from okrsync.source import Quarantined, Record, SourceStream
@@ -159,12 +161,19 @@ class MirrorCycle:
     """The mirror alone (mode, plan, guard, write, persist), and what lives across cycles."""
 
     def __init__(
-        self, client: OkrApiClient, mirror: Mirror, store: StateStore, settings: Settings
+        self,
+        client: OkrApiClient,
+        mirror: Mirror,
+        store: StateStore,
+        settings: Settings,
+        progress: Progress = SILENT,
     ) -> None:
         self.client = client
         self.mirror = mirror
         self.store = store
         self.settings = settings
+        self.progress = progress  # shown during a first load or a reconcile
+        self._shown: Progress = SILENT
         self._schema_applied = False
         self._notes = Notes()
 
@@ -180,18 +189,19 @@ class MirrorCycle:
         index = self.store.load()
         mode, reason = choose_mode(self.mirror.counts(), self.store, index, full, dry_run)
         stats: WriteStats | None
-        if mode == "load":
-            plan, stats, counts = first_load(self, source, clock)
-        else:
-            planned = (
-                self._incremental(source, index, clock)
-                if mode == "incremental" and index is not None
-                else self._reconcile(source, clock)
-            )
-            del index  # only an incremental cycle needs it: free it (~70 MB at 100k)
-            plan, counts = planned.plan, planned.counts
-            guard_deletes(plan, planned.mirrored, s, allow_mass_delete)
-            stats = None if dry_run else self._commit(planned, mode, clock)
+        with self._showing_progress(mode):
+            if mode == "load":
+                plan, stats, counts = first_load(self, source, clock)
+            else:
+                planned = (
+                    self._incremental(source, index, clock)
+                    if mode == "incremental" and index is not None
+                    else self._reconcile(source, clock)
+                )
+                del index  # only an incremental cycle needs it: free it (~70 MB at 100k)
+                plan, counts = planned.plan, planned.counts
+                guard_deletes(plan, planned.mirrored, s, allow_mass_delete)
+                stats = None if dry_run else self._commit(planned, mode, clock)
         clock.timings["total"] = time.monotonic() - clock.started
         entities = {label: counts.get(label, 0) for label in LABELS}
         return CycleResult(
@@ -206,6 +216,18 @@ class MirrorCycle:
             quarantined=len(source.quarantined),
         )
 
+    @contextmanager
+    def _showing_progress(self, mode: Mode) -> Iterator[None]:
+        """Progress bars for the long ways (a first load, a reconcile); an incremental cycle is
+        short and shows none."""
+        progress = SILENT if mode == "incremental" else self.progress
+        self.mirror.progress = self._shown = progress
+        try:
+            with progress.shown("first load" if mode == "load" else mode):
+                yield
+        finally:
+            self.mirror.progress = self._shown = SILENT
+
     def ensure_schema(self) -> None:
         if not self._schema_applied:
             Constraints(self.mirror.graph).apply()
@@ -214,8 +236,11 @@ class MirrorCycle:
     def transform(self, record: Record, source: SourceStream, clock: _Clock) -> Fragment:
         mark = time.monotonic()
         clock.parsed += 1
+        if clock.parsed == 1:  # the source knows how many to expect once its first has left
+            self._shown.expect("fetched", source.expected)
         frag = self._notes.transform(record, source)
         clock.add("transform", mark)
+        self._shown.advance("fetched")
         return frag
 
     def _commit(self, planned: _Planned, mode: Mode, clock: _Clock) -> WriteStats | None:

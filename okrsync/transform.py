@@ -23,6 +23,7 @@ from okrsync.schema import (
     LABELS,
     LOOKUP_LABELS,
     NODE_TYPES,
+    NODES,
     OBJECTIVE,
     RELATIONSHIPS_OF,
     Conversion,
@@ -118,6 +119,9 @@ def _extractors(properties: Iterable[Property]) -> tuple[tuple[str, Getter, Any]
 
 # Compiled once: a transform reads each property at its declared source (okrsync.schema).
 _EXTRACT = {label: _extractors(NODE_TYPES[label].properties) for label in LABELS}
+_GROUP = {
+    n.label: (n.group.name, n.group.label_for, _getter(n.group.source)) for n in NODES if n.group
+}
 _RELATIONSHIPS = {
     label: tuple((r, attrgetter(r.source)) for r in rels)
     for label, rels in RELATIONSHIPS_OF.items()
@@ -133,6 +137,9 @@ def node_props(label: str, record: Any) -> Props:
             value = convert(value)
         if value is not None:
             props[name] = value
+    if label in _GROUP:  # the node's group label, carried as a pseudo-property (schema.LabelGroup)
+        name, label_for, get = _GROUP[label]
+        props[name] = label_for(get(record))
     return props
 
 

@@ -16,6 +16,7 @@ from okrsync.diff import NodeChange, Plan
 from okrsync.graph import statements as st
 from okrsync.graph.session import BatchWriter, Graph, WriteStats, as_graph_errors
 from okrsync.graph.values import instant, native, to_neo4j
+from okrsync.progress import SILENT, Progress
 from okrsync.schema import LABELS, NODE_TYPES, REL_TYPES
 from okrsync.transform import GraphState, Props, Rel
 
@@ -59,6 +60,7 @@ class Mirror:
         self.org = org
         self.batch_size = batch_size
         self.before_batch = before_batch
+        self.progress: Progress = SILENT  # rows written, while a long cycle shows progress
 
     def apply(self, plan: Plan) -> WriteStats:
         """Write a plan: nodes (creates, updates), unlinks, links, then deletes."""
@@ -66,7 +68,13 @@ class Mirror:
         for change in plan.nodes:
             by_kind.setdefault((change.kind, change.label), []).append(change)
         org = self.org
-        with BatchWriter(self.graph, self.batch_size, before_batch=self.before_batch) as out:
+        self.progress.expect("written", len(plan.nodes) + len(plan.unlinked) + len(plan.linked))
+        with BatchWriter(
+            self.graph,
+            self.batch_size,
+            before_batch=self.before_batch,
+            committed=lambda rows: self.progress.advance("written", rows),
+        ) as out:
             for label in LABELS:
                 for verb, kind in (("merge", "created"), ("update", "updated")):
                     name = f"nodes/{verb}_{label}"
@@ -82,7 +90,7 @@ class Mirror:
         return out.stats
 
     def loader(self) -> BulkLoader:
-        return BulkLoader(self.graph, self.org, self.batch_size, self.before_batch)
+        return BulkLoader(self.graph, self.org, self.batch_size, self.before_batch, self.progress)
 
     def counts(self) -> dict[str, int]:
         """Nodes per mirrored label and relationships per mirrored type (0 when none)."""
@@ -115,10 +123,14 @@ def _label_of(labels: list[str]) -> str | None:
 
 
 def _read_nodes(tx: neo4j.ManagedTransaction, state: GraphState, org: str) -> None:
-    for label, pairs, times in tx.run(st.read_nodes(), org=org):
+    for label, pairs, times, groups in tx.run(st.read_nodes(), org=org):
         node = NODE_TYPES[label]
         props: Props = {k: native(v) for k, v in pairs if k not in node.foreign}
         props.update((k, instant(v)) for k, v in times if k not in node.foreign)
+        mine = sorted(g for g in groups if node.group and g in node.group.all_labels)
+        if node.group and mine:
+            # Two labels of one group (drift) read as neither: the diff then rewrites the group.
+            props[node.group.name] = ":".join(mine)
         key = props.get(node.key)
         if isinstance(key, str):
             state.nodes[label][key] = props
@@ -148,11 +160,13 @@ class BulkLoader:
         org: str,
         batch_size: int,
         before_batch: Callable[[str], None] | None,
+        progress: Progress = SILENT,
     ) -> None:
         self.graph = graph
         self.org = org
         self.batch_size = batch_size
         self.before_batch = before_batch
+        self.progress = progress
         self.stats = WriteStats()
         self.seconds = 0.0  # spent in Neo4j round trips
         self.written: dict[str, int] = {}  # rows per statement so far
@@ -204,6 +218,7 @@ class BulkLoader:
         """One line per batch at info: a first load's change log, summed up (each entity's line
         is at debug)."""
         self.written[name] = self.written.get(name, 0) + rows
+        self.progress.advance("written", rows)
         log.info(
             "load.batch",
             statement=name,

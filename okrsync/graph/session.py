@@ -220,7 +220,8 @@ class BatchWriter:
     A small change therefore commits once (readers never see half of it), and a large one in
     bounded transactions the heap can hold. Rows are built a batch at a time (`row`), so a
     large write never holds all of them. `before_batch` is called with the statement's name
-    before each batch (the daemon abandons a cycle there when asked to stop).
+    before each batch (the daemon abandons a cycle there when asked to stop), `committed` with
+    the number of rows of each committed transaction (progress bars).
     Use as a context manager: leaving without an error commits what is still open.
     """
 
@@ -230,11 +231,13 @@ class BatchWriter:
         batch_size: int,
         stats: WriteStats | None = None,
         before_batch: Callable[[str], None] | None = None,
+        committed: Callable[[int], None] | None = None,
     ) -> None:
         self.graph = graph
         self.batch_size = batch_size
         self.stats = stats if stats is not None else WriteStats()
         self.before_batch = before_batch
+        self.committed = committed
         self._open: list[Statement] = []
         self._rows = 0
 
@@ -265,6 +268,8 @@ class BatchWriter:
     def commit(self) -> None:
         if self._open:
             self.graph.write_all(self._open, self.stats)
+            if self.committed is not None:
+                self.committed(self._rows)
             self._open = []
             self._rows = 0
 

@@ -17,7 +17,15 @@ from functools import cache
 from importlib import resources
 
 from okrsync.errors import GraphError
-from okrsync.schema import LABELS, NODE_TYPES, NODES, OWNER, RELATIONSHIPS, Relationship
+from okrsync.schema import (
+    GROUP_LABELS,
+    LABELS,
+    NODE_TYPES,
+    NODES,
+    OWNER,
+    RELATIONSHIPS,
+    Relationship,
+)
 
 # Instants arrive as ISO text in row.times; datetime() makes them DateTime values (the driver's
 # own datetime encoding is pure Python and dominated a 100k load).
@@ -48,20 +56,46 @@ def _owned(var: str) -> str:
     return f"{var}.{OWNER} = $org"
 
 
+def _set_group(label: str, *, fresh: bool = False) -> str:
+    """The row's group label (schema.LabelGroup) on the node, and none of the group's others;
+    a row without one (an update that leaves it) changes no label. Each label is a literal
+    from the model's declarations: one FOREACH per declared label, no label from the data."""
+    group = NODE_TYPES[label].group
+    if group is None:
+        return ""
+    lines = [
+        f"FOREACH (x IN CASE WHEN row.group = '{g}' THEN [1] ELSE [] END | SET n:{g})"
+        for g in group.all_labels
+    ]
+    if not fresh:  # a created node has no label to remove
+        others = ":".join(group.all_labels)
+        lines.insert(
+            0,
+            f"FOREACH (x IN CASE WHEN row.group IS NULL THEN [] ELSE [1] END | REMOVE n:{others})",
+        )
+    return "\n" + "\n".join(lines)
+
+
 def create_nodes(label: str) -> str:
     return (
         f"UNWIND $rows AS row\nCREATE (n:{label})\nSET n = row.props, {_owned('n')}\n{_SET_TIMES}"
+        f"{_set_group(label, fresh=True)}"
     )
 
 
 def merge_nodes(label: str) -> str:
     merge = _match("n", label, "row.key")
-    return f"UNWIND $rows AS row\nMERGE {merge}\nSET n = row.props, {_owned('n')}\n{_SET_TIMES}"
+    return (
+        f"UNWIND $rows AS row\nMERGE {merge}\nSET n = row.props, {_owned('n')}\n{_SET_TIMES}"
+        f"{_set_group(label)}"
+    )
 
 
 def update_nodes(label: str) -> str:
     match = _match("n", label, "row.key")
-    return f"UNWIND $rows AS row\nMATCH {match}\nSET n += row.props\n{_SET_TIMES}"
+    return (
+        f"UNWIND $rows AS row\nMATCH {match}\nSET n += row.props\n{_SET_TIMES}{_set_group(label)}"
+    )
 
 
 def delete_nodes(label: str) -> str:
@@ -119,17 +153,20 @@ def _each_label(labels: tuple[str, ...], returns: str) -> str:
 def read_nodes() -> str:
     """Every node of this organisation with its properties, instants apart as text (the driver
     decodes DateTime values in pure Python: ~100 us each, a minute for a 100k-entity mirror).
-    The ownership mark is not a property of the mirror: it is left out."""
+    The ownership mark is not a property of the mirror: it is left out. `groups`: the node's
+    group labels (schema.LabelGroup), exactly one when the mirror is exact."""
+    groups = ", ".join(f"'{g}'" for g in GROUP_LABELS)
     return (
         f"CALL () {{\n  {_each_label(LABELS, 'n')}\n}}\n"
         # One read of the node's properties: Neo4j reads committed, so reading keys(n) and
         # then n[key] can see a key whose value a concurrent writer has since removed.
-        "WITH label, coalesce(properties(n), {}) AS p\n"
-        f"WITH label, p, [key IN keys(p) WHERE key <> '{OWNER}' |\n"
+        "WITH label, coalesce(properties(n), {}) AS p,\n"
+        f"     [g IN labels(n) WHERE g IN [{groups}]] AS groups\n"
+        f"WITH label, p, groups, [key IN keys(p) WHERE key <> '{OWNER}' |\n"
         "  [key, valueType(p[key]) STARTS WITH 'ZONED DATETIME']] AS keys\n"
         "RETURN label,\n"
         "       [k IN keys WHERE NOT k[1] | [k[0], p[k[0]]]] AS props,\n"
-        "       [k IN keys WHERE k[1] | [k[0], toString(p[k[0]])]] AS times"
+        "       [k IN keys WHERE k[1] | [k[0], toString(p[k[0]])]] AS times, groups"
     )
 
 
@@ -206,12 +243,14 @@ def adopt_rels(rel: Relationship) -> str:
 
 
 def reference_create_nodes(label: str) -> str:
-    """The benchmark's reference: plain CREATE with each instant named (no dynamic keys)."""
+    """The benchmark's reference: plain CREATE with each instant named (no dynamic keys), and
+    the group labels as okrsync sets them."""
     times = ", ".join(
         f"n.{p} = datetime(row.times.{p})" for p in sorted(NODE_TYPES[label].instants)
     )
     text = f"UNWIND $rows AS row\nCREATE (n:{label})\nSET n = row.props, {_owned('n')}"
-    return f"{text}\nSET {times}" if times else text
+    text = f"{text}\nSET {times}" if times else text
+    return f"{text}{_set_group(label, fresh=True)}"  # the same graph: the group labels too
 
 
 @cache

@@ -43,6 +43,10 @@ class Rendered:
     captions: list[str]
     style_applied: bool
     png: Path
+    fills: dict[str, str]  # each drawn node's first caption word (its key) -> its fill colour
+    legend: dict[str, str]  # the Overview's node labels -> their chip's colour (rgb(...))
+    frames: int  # result frames on the page: the query's alone once the :style one is cleared
+    banner: bool  # whether the Browser's usage-data banner is shown
 
 
 def browser() -> WebDriver:
@@ -81,6 +85,39 @@ def run_command(driver: WebDriver, command: str) -> None:
     area.send_keys(Keys.DELETE)
     area.send_keys(command)
     driver.find_element(By.CSS_SELECTOR, '[data-testid="editor-Run"]').click()
+
+
+def dismiss_usage_banner(driver: WebDriver) -> None:
+    """Close the Browser's banner about collecting product usage data (its last child is the
+    close button); it is no part of the picture."""
+    driver.execute_script(
+        "const t = Array.from(document.querySelectorAll('span')).find("
+        "  s => (s.textContent || '').startsWith('To help make Neo4j Browser better'));"
+        "if (t) t.parentElement.lastElementChild.click();"
+    )
+
+
+def banner_shown(driver: WebDriver) -> bool:
+    return bool(driver.execute_script("return document.body.textContent.includes('product usage')"))
+
+
+def drawn(driver: WebDriver) -> tuple[dict[str, str], dict[str, str]]:
+    """Each drawn node's key and fill, and the Overview's label chips and their colours."""
+    fills = driver.execute_script(
+        "return Array.from(document.querySelectorAll('svg g.node')).map(g => ["
+        "  (g.querySelector('text') || {}).textContent,"
+        "  g.querySelector('circle.b-outline').getAttribute('fill')])"
+    )
+    prefix = "property-details-overview-node-label-"
+    legend = driver.execute_script(
+        f"return Array.from(document.querySelectorAll('[data-testid^=\"{prefix}\"]')).map("
+        f"  e => [e.getAttribute('data-testid').slice({len(prefix)}), "
+        "  getComputedStyle(e).backgroundColor])"
+    )
+    return (
+        {str(text).split()[0]: str(fill) for text, fill in fills if text},
+        {str(label): str(colour) for label, colour in legend},
+    )
 
 
 def load_fixture(graph: Graph, state_dir: Path) -> None:
@@ -127,17 +164,29 @@ def render(
             )
         )
         time.sleep(1)
+        run_command(driver, ":clear")  # the :style frame (and the start-up ones) out of the picture
+        wait(driver, "return document.querySelectorAll('[data-testid=\"frame\"]').length == 0")
         run_command(driver, query)
         wait(driver, "return document.querySelectorAll('svg g.node').length > 0")
+        dismiss_usage_banner(driver)  # it shows up a while after connecting
         time.sleep(3)  # let the force layout settle before the picture
         nodes = int(driver.execute_script("return document.querySelectorAll('svg g.node').length"))
         captions = driver.execute_script(
             "return Array.from(document.querySelectorAll('svg g.node text'))"
             ".map(t => t.textContent)"
         )
+        fills, legend = drawn(driver)
+        frames = int(
+            driver.execute_script(
+                "return document.querySelectorAll('[data-testid=\"frame\"]').length"
+            )
+        )
+        banner = banner_shown(driver)
         out.parent.mkdir(parents=True, exist_ok=True)
         driver.save_screenshot(str(out))
-        return Rendered(nodes, [str(c) for c in captions], style_applied, out)
+        return Rendered(
+            nodes, [str(c) for c in captions], style_applied, out, fills, legend, frames, banner
+        )
     finally:
         driver.quit()
         server.stop()

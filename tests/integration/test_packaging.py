@@ -55,7 +55,7 @@ def test_wheel_installs_into_a_fresh_venv_and_ships_cypher(tmp_path: Path) -> No
     assert "sync" in help_.stdout and "simulate" in help_.stdout
     probe = (
         "import okrsync, okrsync.graph.statements as g; print(okrsync.__file__);"
-        "print(g.statement('nodes/merge_Objective').splitlines()[-1]);"
+        "print(g.statement('nodes/merge_Objective').splitlines()[3]);"
         "print(len(g.split_statements(g.cypher('history/schema'))))"
     )
     out = subprocess.run(

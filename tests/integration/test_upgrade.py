@@ -126,13 +126,18 @@ def test_a_mirror_written_by_the_previous_release_is_adopted_in_place(
         assert adopted["about"] == types["ABOUT"]
         # The adopted mirror equals the source: the reconcile that follows writes only what
         # the model has gained since that release (OKR types, displayedStatus, custom fields by
-        # name), and deletes or unlinks nothing.
+        # name, the status group labels), and deletes or unlinks nothing.
         assert first.mode == "reconcile"
         plan = first.plan
         assert {c.label for c in plan.of_kind("created")} == {"OkrType"}
         assert plan.of_kind("deleted") == [] and plan.unlinked == []
         gained = {f for c in plan.of_kind("updated") for f in c.fields}
-        assert all(f == "displayedStatus" or f.startswith("custom.") for f in gained), gained
+        assert all(
+            f in ("displayedStatus", "statusGroup") or f.startswith("custom.") for f in gained
+        ), gained
+        # Every objective and key result gains its status group label.
+        grouped = {c.id for c in plan.of_kind("updated") if "statusGroup" in c.fields}
+        assert len(grouped) == labels["Objective"] + labels["KeyResult"]
         assert {r.type for r in plan.linked} == {"OF_TYPE"}
         # A reconcile re-reads the whole check-in feed (edits, deletions): every check-in is
         # written again, none is new.

@@ -106,5 +106,5 @@ def test_parse_never_runs_text_as_anything() -> None:
     assert data.objectives[0].id == cypher
     assert data.teams[0].name == "MATCH (n) DETACH DELETE n"
     assert state.nodes["Team"][cypher] == {"id": cypher, "name": "MATCH (n) DETACH DELETE n"}
-    assert state.nodes["Objective"][cypher] == {"id": cypher}
+    assert state.nodes["Objective"][cypher] == {"id": cypher, "statusGroup": "NoStatus"}
     assert state.rels == {Rel("BELONGS_TO", "Objective", cypher, "Team", cypher)}

@@ -3,6 +3,8 @@ the Browser style and the README all agree with it."""
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import re
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,7 +14,15 @@ import pytest
 from okrsync import schema
 from okrsync.graph import statements as st
 from okrsync.models import KeyResult, Label, Objective, OkrType, Period, Team, Update
-from okrsync.schema import LABELS, NODE_TYPES, NODES, REL_TYPES, RELATIONSHIPS
+from okrsync.schema import (
+    GROUP_LABELS,
+    LABELS,
+    NODE_TYPES,
+    NODES,
+    REL_TYPES,
+    RELATIONSHIPS,
+    STATUS_GROUP,
+)
 from okrsync.transform import fragment, node_props, shared_props
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -97,10 +107,12 @@ class TestTransformFollowsTheModel:
     def test_every_declared_property_of_an_entity_is_written(self) -> None:
         """A record with every field set gives exactly the declared properties, nothing else."""
         assert tuple(node_props("Objective", full_objective())) == (
-            NODE_TYPES["Objective"].property_names
+            *NODE_TYPES["Objective"].property_names,
+            "statusGroup",
         )
         assert tuple(node_props("KeyResult", full_key_result())) == (
-            NODE_TYPES["KeyResult"].property_names
+            *NODE_TYPES["KeyResult"].property_names,
+            "statusGroup",
         )
 
     def test_every_lookup_gets_its_declared_properties(self) -> None:
@@ -171,6 +183,7 @@ class TestStatementsFollowTheModel:
     def test_no_value_is_ever_part_of_a_statement(self) -> None:
         """Every row value travels as a parameter: the text names only the model's own words."""
         words = set(LABELS) | set(REL_TYPES) | {n.key for n in NODES} | {"okrsyncOrg"}
+        words |= set(GROUP_LABELS)
         for text in st.all_statements().values():
             for quoted in re.findall(r"'([^']*)'", text):
                 assert quoted in words or quoted.startswith("ZONED"), quoted
@@ -182,6 +195,75 @@ class TestStatementsFollowTheModel:
             NODE_TYPES["KeyResult"].instants
         )
         assert "datetime" not in st.reference_create_nodes("Team")
+        assert "SET n:AtRisk" in text and "row.group" not in st.reference_create_nodes("Team")
+
+
+# Every status the API's spec declares (ApiExportUpdate.status), and its group.
+STATUS_GROUPS = {
+    "ON_TRACK": "OnTrack",
+    "AT_RISK": "AtRisk",
+    "DELAYED": "AtRisk",
+    "ASSUMPTIONS_CHANGED": "AtRisk",
+    "ACTION_REQUIRED": "OffTrack",
+    "FAILED": "OffTrack",
+    "MISSED_TARGET": "OffTrack",
+    "SUCCESS": "Done",
+    "FINISHED": "Done",
+    "CANCELED": "Done",
+    "NOT_STARTED": "NoStatus",
+    "UNDEFINED": "NoStatus",
+}
+
+
+class TestStatusGroups:
+    def test_every_status_of_the_spec_has_its_group(self) -> None:
+        """The spec's status enum is exactly the statuses grouped here; each gets its label."""
+        spec = json.loads((ROOT / "tests/data/openapi.json").read_text())
+        statuses = spec["components"]["schemas"]["ApiExportUpdate"]["properties"]["status"]
+        assert set(statuses["enum"]) == set(STATUS_GROUPS)
+        assert {s: STATUS_GROUP.label_for(s) for s in STATUS_GROUPS} == STATUS_GROUPS
+
+    def test_no_check_in_and_an_unknown_status_are_no_status(self) -> None:
+        """An entity without a check-in, or with a status the API adds later, is NoStatus."""
+        assert STATUS_GROUP.label_for(None) == "NoStatus"
+        assert STATUS_GROUP.label_for("SOMETHING_NEW") == "NoStatus"
+        o = full_objective()
+        no_check_in = dataclasses.replace(o, latest_update=None)
+        assert node_props("Objective", no_check_in)["statusGroup"] == "NoStatus"
+        assert node_props("Objective", o)["statusGroup"] == "OnTrack"
+
+    def test_group_labels_are_declared_once_and_are_no_model_label(self) -> None:
+        """Five labels, apart from the model's own; objectives and key results carry them."""
+        assert GROUP_LABELS == ("OnTrack", "AtRisk", "OffTrack", "Done", "NoStatus")
+        assert not set(GROUP_LABELS) & set(LABELS)
+        assert [n.label for n in NODES if n.group] == ["Objective", "KeyResult"]
+
+    def test_statements_set_one_group_label_and_remove_the_others(self) -> None:
+        """create sets the row's label; merge and update first remove every label of the
+        group, only when the row names one (an update leaving the status leaves the labels)."""
+        remove = (
+            "FOREACH (x IN CASE WHEN row.group IS NULL THEN [] ELSE [1] END | "
+            "REMOVE n:OnTrack:AtRisk:OffTrack:Done:NoStatus)"
+        )
+        for label in ("Objective", "KeyResult"):
+            for verb in ("create", "merge", "update"):
+                text = st.statement(f"nodes/{verb}_{label}")
+                for group in GROUP_LABELS:
+                    assert (
+                        f"FOREACH (x IN CASE WHEN row.group = '{group}' THEN [1] ELSE [] END | "
+                        f"SET n:{group})"
+                    ) in text
+                assert (remove in text) is (verb != "create")
+                if verb != "create":
+                    assert text.index(remove) < text.index("SET n:OnTrack")
+        assert "row.group" not in st.statement("nodes/merge_Team")
+
+    def test_the_read_back_returns_the_group_labels(self) -> None:
+        """read_nodes returns each node's labels of the declared groups, for the diff."""
+        assert (
+            "[g IN labels(n) WHERE g IN ['OnTrack', 'AtRisk', 'OffTrack', 'Done', 'NoStatus']]"
+            " AS groups" in st.read_nodes()
+        )
 
 
 class TestVersionAndDocs:
@@ -206,7 +288,7 @@ class TestVersionAndDocs:
         the whole model."""
         text = (ROOT / path).read_text()
         if path.endswith(".grass"):
-            assert set(re.findall(r"node\.(\w+)", text)) >= set(LABELS)
+            assert set(re.findall(r"node\.(\w+)", text)) >= {*LABELS, *GROUP_LABELS}
             return
-        missing = [name for name in (*LABELS, *REL_TYPES) if name not in text]
+        missing = [name for name in (*LABELS, *REL_TYPES, *GROUP_LABELS) if name not in text]
         assert missing == []

@@ -78,6 +78,7 @@ class TestTransform:
             "status": "ON_TRACK",
             "statusUpdatedAt": "2026-02-01T10:00:00+00:00",
             "deadline": "2026-03-31T23:59:59+00:00",
+            "statusGroup": "OnTrack",
         }
         assert g.nodes["KeyResult"]["k1"] == {
             "id": "k1",
@@ -92,6 +93,7 @@ class TestTransform:
             "unit": "Deals",
             "unitSymbol": "#",
             "jql": "project = X",
+            "statusGroup": "AtRisk",
         }
         assert g.nodes["Team"] == {"t1": {"id": "t1", "name": "Sales"}}
         # A label id without a lookup record: a node with its id only.
@@ -163,9 +165,12 @@ class TestDiff:
         updates = {c.id: c.fields for c in plan.of_kind("updated")}
         assert updates == {
             "o1": {"name": ("Grow", "Grow faster")},
-            "k1": {"status": ("AT_RISK", "ON_TRACK")},
+            "k1": {"status": ("AT_RISK", "ON_TRACK"), "statusGroup": ("AtRisk", "OnTrack")},
         }
-        assert plan.of_kind("updated", "KeyResult")[0].props == {"status": "ON_TRACK"}
+        assert plan.of_kind("updated", "KeyResult")[0].props == {
+            "status": "ON_TRACK",
+            "statusGroup": "OnTrack",
+        }
         assert plan.linked == [Rel("HAS_KR", "Objective", "o2", "KeyResult", "k2")]
         assert plan.unlinked == [Rel("HAS_LABEL", "Objective", "o1", "Label", "l1")]
         assert plan.summary() == {
@@ -227,7 +232,8 @@ class TestSnapshotEncoding:
 
     def test_instants_travel_apart_for_cypher_to_make_datetimes(self) -> None:
         """to_neo4j sets the temporal properties, and only those, apart as ISO text (or None,
-        which removes the property) for the statement's datetime()."""
+        which removes the property) for the statement's datetime(); the group label apart too
+        (None when the row leaves it)."""
         from okrsync.graph.values import to_neo4j
 
         row = to_neo4j(
@@ -236,6 +242,12 @@ class TestSnapshotEncoding:
         assert row == {
             "props": {"name": "2026-01-01"},
             "times": {"deadline": "2026-03-31T23:59:59+00:00", "startDate": None},
+            "group": None,
+        }
+        assert to_neo4j({"name": "n", "statusGroup": "AtRisk"}) == {
+            "props": {"name": "n"},
+            "times": {},
+            "group": "AtRisk",
         }
 
 
