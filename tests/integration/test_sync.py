@@ -471,7 +471,7 @@ class TestCommandLine:
 def test_read_state_under_a_concurrent_writer(graph: Graph, driver: neo4j.Driver) -> None:
     """Neo4j reads committed data: a read-back that looked up keys(n) and then n[key] saw keys
     whose values a concurrent writer had just removed, and failed (a daemon test caught it)."""
-    org = "race"
+    org = "okrsync-test-race"
     driver.execute_query(
         "UNWIND range(1, 2000) AS i "
         "CREATE (:Objective {okrsyncOrg: $org, id: toString(i), name: 'o', created: datetime()})",
