@@ -150,6 +150,7 @@ class MassDeleteRefused(OkrsyncError):
     def __init__(self, would_delete: int, mirrored: int, limit: str) -> None:
         self.would_delete = would_delete
         self.mirrored = mirrored
+        self.limit = limit
         super().__init__(
             f"refusing to delete {would_delete} of the {mirrored} nodes this organisation "
             f"mirrors ({limit}); nothing was written. Likely causes, most likely first: the API "
