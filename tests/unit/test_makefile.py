@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -12,8 +13,15 @@ def test_make_simulate_serves_on_sim_port() -> None:
     """`make simulate SIM_PORT=8123` runs the simulator on 8123; 8089 stays the default."""
 
     def recipe(*args: str) -> str:
+        # Under `make test` the outer make's flags and level would leak into this one.
+        env = {k: v for k, v in os.environ.items() if k not in {"MAKEFLAGS", "MFLAGS", "MAKELEVEL"}}
         dry = subprocess.run(
-            ["make", "-n", "simulate", *args], cwd=ROOT, capture_output=True, text=True, check=True
+            ["make", "-n", "--no-print-directory", "simulate", *args],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
         )
         return dry.stdout.splitlines()[-1]
 
