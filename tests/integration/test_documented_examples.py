@@ -35,7 +35,7 @@ import pytest
 from okrsync import queries
 from okrsync.graph import Graph
 from okrsync.simulator import Org, SimulatorServer
-from okrsync.testing import wipe
+from okrsync.testing import TEST_ORG, wipe
 from tests.conftest import ROOT
 from tests.helpers import Clock, sync_cycle
 from tests.spec import DATA
@@ -162,7 +162,8 @@ def examples_org(
 def shell_env(
     neo4j_auth: tuple[str, str, str], tmp_path_factory: pytest.TempPathFactory
 ) -> dict[str, str]:
-    """A user's shell: the installed okrsync first on PATH, Neo4j's address, nothing else set."""
+    """A user's shell: the installed okrsync first on PATH, Neo4j's address and the tests'
+    organisation, nothing else set."""
     bin_dir = Path(sys.executable).parent
     assert shutil.which("okrsync", path=str(bin_dir)), f"no okrsync script in {bin_dir}"
     uri, user, password = neo4j_auth
@@ -173,6 +174,7 @@ def shell_env(
         NEO4J_USERNAME=user,
         NEO4J_PASSWORD=password,
         OKRSYNC_STATE_DIR=str(tmp_path_factory.mktemp("examples-home")),
+        OKRSYNC_ORG=TEST_ORG,  # the tests' organisation, which examples_org mirrored
     )
     if os.environ.get("NEO4J_DATABASE"):
         env["NEO4J_DATABASE"] = os.environ["NEO4J_DATABASE"]
