@@ -7,6 +7,8 @@ STAMP  := $(VENV)/.installed-stamp
 # NEO4J_BOLT_PORT / NEO4J_HTTP_PORT; NEO4J_SCHEME=neo4j hands out a neo4j:// (routing) URI.
 # Passed by hand: $(shell) does not see make's command line.
 NEO4J  := NEO4J_VERSION='$(NEO4J_VERSION)' NEO4J_BOLT_PORT='$(NEO4J_BOLT_PORT)' NEO4J_HTTP_PORT='$(NEO4J_HTTP_PORT)' NEO4J_SCHEME='$(NEO4J_SCHEME)' deploy/neo4j/local-neo4j.sh
+# The port `make simulate` serves the simulated OKR API on.
+SIM_PORT ?= 8089
 # The local server's credentials, unless the caller points at its own server.
 NEO4J_ENV = $(if $(NEO4J_URI),,$(shell $(NEO4J) env | sed 's/^export //'))
 
@@ -61,7 +63,7 @@ sync: venv neo4j
 	env $(NEO4J_ENV) $(BIN)/okrsync sync
 
 simulate: venv
-	$(BIN)/okrsync simulate --port 8089
+	$(BIN)/okrsync simulate --port $(SIM_PORT)
 
 # Neo4j Browser in headless Chromium (Debian's chromium + chromium-driver, installed if missing).
 browser-deps:

@@ -36,14 +36,14 @@ from okrsync.graph import Constraints, Graph, Mirror, WriteStats
 from okrsync.graph.statements import reference_create_nodes, statement
 from okrsync.graph.values import to_neo4j
 from okrsync.schema import LABELS
-from okrsync.testing import fetch_snapshot, to_graph, wipe
+from okrsync.testing import TEST_ORG, fetch_snapshot, run_tool, to_graph, wipe
 from okrsync.transform import GraphState
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 ENTITIES_PER_OBJECTIVE = 3.5  # the simulator gives each objective 1-4 key results
 NAIVE_SUBSET = 2000
-ORG = "default"  # the organisation `okrsync sync` mirrors with no OKRSYNC_ORG set
+ORG = TEST_ORG  # the organisation the bench mirrors (OKRSYNC_ORG of its `okrsync sync`)
 REFERENCE_BATCH = 10_000
 SAME_VALUES_UP_TO = 20_000  # entities: above this, only the graph's shape is compared
 
@@ -157,6 +157,7 @@ def okrsync_sync(sim: Simulator, state_dir: Path, env: dict[str, str]) -> SyncRu
         "OKRSYNC_BASE_URL": sim.url,
         "OKRSYNC_API_TOKEN": "bench",
         "OKRSYNC_STATE_DIR": str(state_dir),
+        "OKRSYNC_ORG": ORG,
         "OKRSYNC_LOG_LEVEL": "warning",
         "OKRSYNC_HTTP_TIMEOUT": "600",
         "OKRSYNC_MAX_DELETE_FRACTION": "0.99",  # the bench never wants a refusal
@@ -592,4 +593,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_tool(main))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import email.utils
 import json
 import random
+import socket
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -26,8 +27,10 @@ from okrsync.errors import (
     ApiAnswerTooLarge,
     ApiBadRequest,
     ApiConnectError,
+    ApiConnectionRefused,
     ApiError,
     ApiForbidden,
+    ApiHostUnknown,
     ApiMissingToken,
     ApiNotFound,
     ApiRequestInvalid,
@@ -178,7 +181,8 @@ def get_json_once(
             " character HTTP forbids (check the token for stray characters)"
         ) from None
     except httpx.TransportError as exc:
-        raise ApiConnectError(
+        kind = _connect_error_kind(exc)
+        raise kind(
             f"cannot reach {service} at {http.base_url}: {type(exc).__name__}: {exc}"
         ) from None
     try:
@@ -188,6 +192,18 @@ def get_json_once(
         raise MalformedPayload(
             f"{service} answered {path} with a body that is not JSON ({kind}, {len(body)} bytes)"
         ) from None
+
+
+def _connect_error_kind(exc: BaseException) -> type[ApiConnectError]:
+    """Which failure to connect: an unknown host, a refused connection, or another."""
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, socket.gaierror):
+            return ApiHostUnknown
+        if isinstance(cause, ConnectionRefusedError):
+            return ApiConnectionRefused
+        cause = cause.__cause__ or cause.__context__
+    return ApiConnectError
 
 
 class _BodyReader:
@@ -234,8 +250,11 @@ def call_with_retries(
     sleep: Callable[[float], None],
     note: Callable[[str, int, float], None],
     clock: Callable[[], float] = time.monotonic,
+    *,
+    definite_fails: bool = False,
 ) -> T:
-    """call(), retried on retryable ApiErrors with backoff until the policy's budget is spent."""
+    """call(), retried on retryable ApiErrors with backoff until the policy's budget is spent;
+    `definite_fails`: not on a definite answer (no such host, connection refused) either."""
     started = clock()
     attempt = 0
     while True:
@@ -243,7 +262,7 @@ def call_with_retries(
         try:
             return call()
         except ApiError as exc:
-            if not exc.retryable:
+            if not exc.retryable or (definite_fails and exc.definite):
                 raise
             delay = policy.delay(exc, attempt, clock() - started, rng)
             if delay is None:
@@ -333,8 +352,11 @@ class OkrApiClient:
         path: str,
         params: dict[str, str | int] | None = None,
         decode: Callable[[bytearray], Any] = json.loads,
+        *,
+        definite_fails: bool = False,
     ) -> Any:
-        """GET path and decode JSON; raises a typed ApiError once retries are exhausted."""
+        """GET path and decode JSON; raises a typed ApiError once retries are exhausted
+        (`definite_fails`: at once on an unknown host or a refused connection)."""
 
         def note(kind: str, attempt: int, delay: float) -> None:
             self.retries[kind] += 1
@@ -348,6 +370,7 @@ class OkrApiClient:
                 self._sleep,
                 note,
                 self._clock,
+                definite_fails=definite_fails,
             )
         except ApiError as exc:
             self.errors[error_kind(exc)] += 1
@@ -447,8 +470,9 @@ class OkrApiClient:
         raise MalformedPayload(f"the {feed} feed did not end within {max_pages} pages")
 
     def ping(self) -> None:
-        """One cheap authenticated request: raises on a bad token, host or region."""
-        self.get_json(KEY_RESULTS_BY_IDS, {"keyResultIds": "okrsync-ping"})
+        """One cheap authenticated request: raises on a bad token, host or region, at once
+        when the answer is definite (a check reports it; a sync would retry)."""
+        self.get_json(KEY_RESULTS_BY_IDS, {"keyResultIds": "okrsync-ping"}, definite_fails=True)
 
 
 def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:

@@ -144,7 +144,12 @@ def _add_demo(sub: Any) -> None:
     demo.add_argument("--seed", type=int, default=1)
     demo.add_argument("--interval", type=float, default=5.0)
     demo.add_argument("--churn", type=int, default=3, help="simulator changes per interval")
-    demo.add_argument("--http-listen", default="127.0.0.1:9464")
+    demo.add_argument(
+        "--http-listen",
+        metavar="HOST:PORT",
+        help="serve /healthz, /metrics and the Browser's style here"
+        " (default: http_listen's setting, else 127.0.0.1:9464)",
+    )
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, Any]:

@@ -10,14 +10,16 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from okrsync import config, log
 from okrsync.config import Settings
 from okrsync.daemon import Daemon
 from okrsync.diff import Plan
 from okrsync.errors import LeaseHeld, OkrsyncError
-from okrsync.graph import Constraints
+from okrsync.graph import Constraints, cypher
 from okrsync.graph.lease import Lease
+from okrsync.observe import browser_origin
 from okrsync.params import convert
 from okrsync.progress import for_stream
 from okrsync.runtime import open_client, open_graph, open_runtime
@@ -208,20 +210,52 @@ def report(settings: Settings, period: str, out: Path, days_text: str | None) ->
 
 
 DEMO_ORG = "demo"
+DEMO_HTTP_LISTEN = "127.0.0.1:9464"
+# The password deploy/neo4j/local-neo4j.sh gives the development server it provisions: the one
+# password the demo may print (any other is a secret, from a file or the environment).
+LOCAL_NEO4J_PASSWORD = "okrsync-local"  # noqa: S105 - a published development default
 
 
-def demo_banner(settings: Settings, source: str) -> str:
-    """What the demo prints first: where to look, and at which organisation."""
-    port = (settings.http_listen or "127.0.0.1:9464").rsplit(":", 1)[1]
-    http = settings.neo4j_uri.replace("bolt://", "http://").replace(":7687", ":7474")
+def neo4j_browser_url(settings: Settings) -> str | None:
+    """Where the server's Neo4j Browser answers: its advertised HTTP port on the host okrsync
+    reaches it at; None when the server does not say (HTTP off, no right to read settings)."""
+    names = ["server.http.enabled", "server.http.advertised_address"]
+    try:
+        with open_graph(settings) as graph:
+            found = {
+                r["name"]: r["value"] for r in graph.read(cypher("server_settings"), names=names)
+            }
+    except OkrsyncError:
+        return None
+    advertised = found.get("server.http.advertised_address", "")
+    port = advertised.rpartition(":")[2]
+    if found.get("server.http.enabled") != "true" or not port.isdigit():
+        return None
+    host = urlsplit(settings.neo4j_uri).hostname or "localhost"
+    return f"http://{f'[{host}]' if ':' in host else host}:{port}/browser/"
+
+
+def neo4j_login(settings: Settings) -> str:
+    """The Browser's login as the banner may show it: the password only when it is the local
+    development server's published one."""
+    password = settings.neo4j_password.reveal() if settings.neo4j_password else ""
+    if password == LOCAL_NEO4J_PASSWORD:
+        return f"user {settings.neo4j_username}, password {LOCAL_NEO4J_PASSWORD}"
+    return f"user {settings.neo4j_username} and the password okrsync is configured with"
+
+
+def demo_banner(settings: Settings, source: str, browser: str | None) -> str:
+    """What the demo prints first: where to look, with which login, at which organisation."""
+    listen = settings.http_listen or DEMO_HTTP_LISTEN
+    where = f"Open {browser}" if browser else "Open Neo4j Browser on the server's HTTP port"
     org = settings.org
     return (
         f"okrsync demo: syncing {source} as organisation {org!r} into {settings.neo4j_uri}"
-        f" every {settings.interval:g}s.\n  Open {http}/browser/ (user neo4j) and run:\n"
-        f"    :style http://localhost:{port}/browser/okrsync.grass\n"
+        f" every {settings.interval:g}s.\n  {where} ({neo4j_login(settings)}) and run:\n"
+        f"    :style {browser_origin(listen)}/browser/okrsync.grass\n"
         f"    MATCH p=(:Objective {{okrsyncOrg: '{org}'}})-[:PARENT_OF|HAS_KR*1..3]->() "
         "RETURN p LIMIT 150\n"
-        f"  Health: http://{settings.http_listen}/healthz   Ctrl-C stops."
+        f"  Health: http://{listen}/healthz   Ctrl-C stops."
     )
 
 
@@ -232,11 +266,17 @@ def demo(
     from okrsync.simulator import Org, SimulatorServer
 
     probe = config.load(config_path, overrides={k: v for k, v in overrides.items() if v})
-    overrides = {**overrides, "interval": overrides.get("interval") or 5.0}
+    # The demo's defaults rank below the file and the environment: flag > env > file > these.
+    overrides = {
+        **overrides,
+        "interval": overrides.get("interval") or 5.0,
+        "http_listen": probe.http_listen or DEMO_HTTP_LISTEN,
+    }
     server = None
     if not probe.api_token:
         server = SimulatorServer(Org(objectives=objectives, seed=seed)).start()
-        overrides.update(base_url=server.url, api_token="demo")  # noqa: S106 - simulator
+        # Not a word: the token is redacted from every log line, and "demo" is the org's name.
+        overrides.update(base_url=server.url, api_token="simulator-token-0")  # noqa: S106
         # An organisation of its own (unless one is configured): the demo works whatever else
         # the database holds, a test run's or an earlier demo's mirror included.
         if probe.org == Settings().org:
@@ -248,7 +288,8 @@ def demo(
     daemon = Daemon(config_path, overrides=overrides)
     log.configure(daemon.settings.log_level)
     source = f"a simulated org on {server.url}" if server else daemon.settings.base_url
-    print(demo_banner(daemon.settings, source), file=sys.stderr, flush=True)
+    browser = neo4j_browser_url(daemon.settings)
+    print(demo_banner(daemon.settings, source, browser), file=sys.stderr, flush=True)
     try:
         return daemon.run()
     finally:

@@ -330,9 +330,17 @@ class Outcomes:
             failures=self.failures,
             retry_in=round(retry_in, 1),
             seconds=round(time.monotonic() - started, 3),
+            **failure_details(exc),
         )
         waiting = f", waiting for {dependency}" if dependency else ""
         self.notifier.status(f"last cycle failed ({self.failures}x{waiting}): {message[:200]}")
+
+
+def failure_details(exc: BaseException) -> dict[str, Any]:
+    """What a failure's log line carries beyond its message: the guard's numbers."""
+    if isinstance(exc, MassDeleteRefused):
+        return {"would_delete": exc.would_delete, "mirrored": exc.mirrored, "limit": exc.limit}
+    return {}
 
 
 def failing_dependency(exc: BaseException) -> str | None:

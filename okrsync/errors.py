@@ -40,6 +40,9 @@ class ApiError(OkrsyncError):
     """The OKR API did not give a usable answer."""
 
     retryable = False
+    # The same request would get the same answer now (no such host, nothing listening): a
+    # check says so at once; a sync still retries what may be a restart.
+    definite = False
 
 
 class ApiRequestInvalid(ApiError):
@@ -56,6 +59,18 @@ class ApiTimeout(ApiTransportError):
 
 class ApiConnectError(ApiTransportError):
     pass
+
+
+class ApiHostUnknown(ApiConnectError):
+    """The base URL's host name does not resolve (a typo, a wrong region)."""
+
+    definite = True
+
+
+class ApiConnectionRefused(ApiConnectError):
+    """The host refused the connection: nothing listens on the base URL's port."""
+
+    definite = True
 
 
 class ApiStatusError(ApiError):
@@ -135,6 +150,7 @@ class MassDeleteRefused(OkrsyncError):
     def __init__(self, would_delete: int, mirrored: int, limit: str) -> None:
         self.would_delete = would_delete
         self.mirrored = mirrored
+        self.limit = limit
         super().__init__(
             f"refusing to delete {would_delete} of the {mirrored} nodes this organisation "
             f"mirrors ({limit}); nothing was written. Likely causes, most likely first: the API "

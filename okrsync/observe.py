@@ -27,7 +27,7 @@ from prometheus_client import (
 )
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
-from okrsync.addresses import is_ipv6, parse_listen
+from okrsync.addresses import is_ipv6, is_loopback, parse_listen
 from okrsync.log import redact
 
 PHASES = ("fetch", "transform", "diff", "write", "persist")
@@ -40,6 +40,19 @@ BROWSER_FILES = {
     "/browser/okrsync.grass": ("okrsync.grass", "text/plain; charset=utf-8"),
     "/browser/guide.html": ("guide.html", "text/html; charset=utf-8"),
 }
+# The origin the guide's text is written with, replaced by the listener's own when served.
+GUIDE_ORIGIN = b"http://localhost:9464/"
+
+
+def browser_origin(listen: str) -> str:
+    """The origin Neo4j Browser fetches the style and guide from, for a listener at `listen`:
+    localhost for this machine or every interface (the Browser's default allow-list has it)."""
+    host, port = parse_listen(listen)
+    if is_loopback(host) or host in {"0.0.0.0", "::"}:  # noqa: S104 - recognised, not bound
+        host = "localhost"
+    elif is_ipv6(host):
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
 
 
 class Metrics:
@@ -242,7 +255,8 @@ class _Handler(BaseHTTPRequestHandler):
         if self.path in BROWSER_FILES:
             name, content_type = BROWSER_FILES[self.path]
             content = (resources.files("okrsync.browser") / name).read_bytes()
-            self._send(200, content, content_type, cors=True)
+            origin = f"{browser_origin(self.server.listen)}/".encode()
+            self._send(200, content.replace(GUIDE_ORIGIN, origin), content_type, cors=True)
         elif self.path == "/healthz":
             healthy, body = self.server.health.report()
             text = redact(json.dumps(body))  # errors quote what a server said: never a secret

@@ -483,17 +483,8 @@ def guard_deletes(plan: Plan, mirrored: int, settings: Settings, allow: bool) ->
     elif cap is not None and deletes > cap:
         limit = f"more than max_deletes = {cap}"
     if limit is not None and not allow:
-        log.error(
-            "sync.mass_delete_refused",
-            would_delete=deletes,
-            mirrored=mirrored,
-            limit=limit,
-            likely_causes=[
-                "the API answered an empty tenant: wrong region/base_url",
-                "the token's user lost access to projects",
-                "the date window excludes most OKRs",
-            ],
-        )
+        # Not logged here: whoever catches it says so once (the command's line, the daemon's
+        # sync.failed with these numbers).
         raise MassDeleteRefused(deletes, mirrored, limit)
 
 

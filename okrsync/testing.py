@@ -8,12 +8,15 @@ source exactly.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import os
+import sys
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from okrsync.api import OBJECTIVE_EXPAND, OBJECTIVES_BY_DATE, OkrApiClient, Window, window_params
-from okrsync.errors import MalformedPayload
+from okrsync.errors import MalformedPayload, OkrsyncError
 from okrsync.graph import Graph, WriteStats, cypher
 from okrsync.models import (
     KeyResult,
@@ -141,8 +144,77 @@ def source_state(url: str, token: str = "t", **client: Any) -> GraphState:  # no
     return state
 
 
+# The organisations okrsync's tests, benchmark, chaos run and pictures write are named
+# okrsync-test*; the demo's is "demo". A wipe deletes nothing else unless told to.
+TEST_ORG_PREFIX = "okrsync-test"
+TEST_ORG = TEST_ORG_PREFIX
+THROWAWAY_ORGS = ("demo",)
+WIPE_ANYWAY = "OKRSYNC_TEST_WIPE"
+_SHOWN = 1000  # foreign nodes counted before a refusal stops counting
+_claimed: set[tuple[int, str | None]] = set()
+
+
+class ForeignData(OkrsyncError):
+    """The database holds data the tests did not write: they refuse to wipe it."""
+
+
+def local_server_root() -> Path:
+    """Where deploy/neo4j/local-neo4j.sh keeps this checkout's servers (NEO4J_LOCAL_DIR)."""
+    default = Path(__file__).resolve().parents[1] / ".neo4j"
+    return Path(os.environ.get("NEO4J_LOCAL_DIR") or default).resolve()
+
+
+def is_local_server(graph: Graph) -> bool:
+    """Whether the server stores its data under this checkout's local-neo4j.sh directory
+    (<root>/<version>/<home>/data): the project's own test server, wiped without asking."""
+    names = ["server.directories.data"]
+    try:
+        rows = graph.read(cypher("server_settings"), names=names)
+    except OkrsyncError:  # no right to read settings: not a server this checkout provisioned
+        return False
+    data = Path(rows[0]["value"]).resolve() if rows else None
+    return data is not None and data.parent.parent.parent == local_server_root()
+
+
+def claim_for_tests(graph: Graph) -> None:
+    """Let wipe() empty this database, or raise ForeignData (one line) when it holds nodes no
+    test wrote: okrsync's own local server and OKRSYNC_TEST_WIPE=1 excepted.
+    Checked once per connection and database: what the tests write later is theirs."""
+    key = (id(graph.driver), graph.database)
+    if key in _claimed or os.environ.get(WIPE_ANYWAY) == "1" or is_local_server(graph):
+        _claimed.add(key)
+        return
+    params = {"prefix": TEST_ORG_PREFIX, "orgs": list(THROWAWAY_ORGS), "limit": _SHOWN}
+    (found,) = graph.read(cypher("foreign_nodes"), **params)
+    if found["count"]:
+        count = f"{found['count']}{'+' if found['count'] == _SHOWN else ''}"
+        first = ":".join(found["labels"]) or "(no label)"
+        owner = f"of organisation {found['org']!r}" if found["org"] else "without an okrsyncOrg"
+        where = (
+            f"database {graph.database or '(default)'} at {graph.driver.get_server_info().address}"
+        )
+        raise ForeignData(
+            f"refusing to wipe the {where}: it holds {count} nodes the tests did not write"
+            f" (the first: :{first} {owner}); point NEO4J_URI at a scratch database,"
+            f" or set {WIPE_ANYWAY}=1 to delete everything in it"
+        )
+    _claimed.add(key)
+
+
+def run_tool(main: Callable[[], int | None]) -> int:
+    """A test tool's main() (screenshot, report picture, chaos, bench): a refusal to wipe is
+    one line on stderr and exit status 3, as okrsync's own guard exits."""
+    try:
+        return main() or 0
+    except ForeignData as exc:
+        print(f"{Path(sys.argv[0]).name}: {exc}", file=sys.stderr)
+        return 3
+
+
 def wipe(graph: Graph, batch: int = 20_000) -> None:
-    """Delete everything in the database, in bounded batches (tests and benchmarks only)."""
+    """Delete everything in a database the tests claimed (claim_for_tests), in bounded
+    batches; raises ForeignData on one they may not wipe."""
+    claim_for_tests(graph)
     while True:
         stats = WriteStats()
         graph.write(cypher("wipe"), stats, limit=batch)

@@ -3,6 +3,10 @@
 Neo4j comes from, in order: NEO4J_URI (+ NEO4J_USERNAME / NEO4J_PASSWORD); a testcontainers
 Neo4jContainer where a Docker engine answers; the local server `make neo4j` provisions. When
 none can be had the run FAILS with a message saying so: integration tests never skip.
+
+The tests write organisations named okrsync-test* and wipe the database between tests: on a
+database holding anything else (okrsync's own local server aside) the run stops with one line
+before touching it, unless OKRSYNC_TEST_WIPE=1 says to wipe it anyway.
 """
 
 from __future__ import annotations
@@ -20,9 +24,10 @@ from okrsync.api import Secret
 from okrsync.config import Settings
 from okrsync.graph import Graph
 from okrsync.simulator import Org, SimulatorServer
-from okrsync.testing import wipe
+from okrsync.testing import TEST_ORG, ForeignData, claim_for_tests, is_local_server, wipe
 
 ROOT = Path(__file__).resolve().parent.parent
+REFUSED = 3  # the exit status of a run that refused to wipe a database (as okrsync's guard)
 SHARED = ROOT.parent / "shared"
 
 
@@ -74,7 +79,15 @@ def driver(neo4j_auth: tuple[str, str, str]) -> Iterator[neo4j.Driver]:
         drv.verify_connectivity()
     except Exception as exc:
         pytest.fail(f"Neo4j at {uri} does not answer: {exc}", pytrace=False)
+    graph = Graph(drv, os.environ.get("NEO4J_DATABASE") or None)
+    try:
+        claim_for_tests(graph)
+    except ForeignData as exc:
+        drv.close()
+        pytest.exit(f"okrsync tests: {exc}", returncode=REFUSED)
     yield drv
+    if not is_local_server(graph):  # a scratch database is left as empty as it was found
+        wipe(graph)
     drv.close()
 
 
@@ -110,6 +123,7 @@ def settings(
         neo4j_password=Secret(password),
         neo4j_database=os.environ.get("NEO4J_DATABASE") or None,
         state_dir=tmp_path / "state",
+        org=TEST_ORG,
     )
 
 
@@ -122,6 +136,7 @@ def cli_env(settings: Settings) -> dict[str, str]:
         OKRSYNC_BASE_URL=settings.base_url,
         OKRSYNC_API_TOKEN=settings.api_token.reveal(),
         OKRSYNC_STATE_DIR=str(settings.state_dir),
+        OKRSYNC_ORG=settings.org,
         NEO4J_URI=settings.neo4j_uri,
         NEO4J_USERNAME=settings.neo4j_username,
         NEO4J_PASSWORD=settings.neo4j_password.reveal(),

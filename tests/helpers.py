@@ -27,7 +27,7 @@ from okrsync.runtime import build_cycle
 from okrsync.source import RawExport, SourceStream, decode_export
 from okrsync.state import StateStore
 from okrsync.sync import SyncCycle
-from okrsync.testing import Snapshot, parse_all, source_state
+from okrsync.testing import TEST_ORG, Snapshot, parse_all, source_state
 from okrsync.transform import Fragment, GraphState, add_fragment
 
 
@@ -147,7 +147,7 @@ def duplicate_keys(graph: Graph) -> int:
     return int(graph.read(DUPLICATE_KEYS)[0]["dupes"])
 
 
-ORG = "default"  # the organisation tests mirror unless they say otherwise
+ORG = TEST_ORG  # the organisation tests mirror unless they say otherwise
 
 
 def read_state(graph: Graph, org: str = ORG) -> GraphState:
@@ -201,7 +201,7 @@ def sync_cycle(
     **settings: Any,
 ) -> Iterator[SyncCycle]:
     """A cycle over an API client for `url`, built as okrsync.runtime builds it."""
-    options = Settings(base_url=url, state_dir=state_dir, **settings)
+    options = Settings(base_url=url, state_dir=state_dir, **{"org": ORG, **settings})
     store = StateStore(state_dir, options.org)
     store.ensure()
     with OkrApiClient(url, "t") as client:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,7 +18,7 @@ from okrsync import log
 from okrsync.graph import Graph
 from okrsync.report import write_report
 from okrsync.simulator import Org, SimulatorServer
-from okrsync.testing import wipe
+from okrsync.testing import TEST_ORG, run_tool, wipe
 from tests.browser.screenshot import FIXTURE, browser
 from tests.helpers import Clock, sync_cycle
 
@@ -59,7 +60,7 @@ def main() -> None:
             syncer.run()
         page = Path(tmp) / "report.html"
         write_report(
-            graph, "default", "Q1 2026", page, days=30, now=datetime(2026, 3, 25, tzinfo=UTC)
+            graph, TEST_ORG, "Q1 2026", page, days=30, now=datetime(2026, 3, 25, tzinfo=UTC)
         )
         driver = browser()
         try:
@@ -74,4 +75,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(run_tool(main))

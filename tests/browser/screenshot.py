@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +29,7 @@ from okrsync import log
 from okrsync.graph import Graph
 from okrsync.observe import Health, Metrics, ObserveServer
 from okrsync.simulator import Org, SimulatorServer
-from okrsync.testing import wipe
+from okrsync.testing import run_tool, wipe
 from tests.helpers import sync_cycle
 
 FIXTURE = Path(__file__).resolve().parents[1] / "data" / "fixture_org.json"
@@ -211,4 +212,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(run_tool(main))

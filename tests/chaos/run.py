@@ -30,7 +30,7 @@ import httpx
 from okrsync import log
 from okrsync.api import OkrApiClient
 from okrsync.graph import Graph, Mirror
-from okrsync.testing import fetch_snapshot, to_graph, wipe
+from okrsync.testing import TEST_ORG, fetch_snapshot, run_tool, to_graph, wipe
 from okrsync.transform import GraphState
 from tests.helpers import DaemonProcess, duplicate_keys, free_port
 
@@ -114,7 +114,7 @@ class Chaos:
         self.daemon: DaemonProcess | None = None
         self.outputs: list[str] = []
         self.graph = Graph.connect(self.uri, self.user, self.password)
-        self.mirror = Mirror(self.graph, "default", 5000)
+        self.mirror = Mirror(self.graph, TEST_ORG, 5000)
 
     # --- the parts -----------------------------------------------------------------------
 
@@ -175,7 +175,7 @@ class Chaos:
 
     def start_daemon(self) -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("OKRSYNC_", "NEO4J_"))}
-        env.update(OKRSYNC_API_TOKEN=TOKEN, NEO4J_PASSWORD=self.password)
+        env.update(OKRSYNC_API_TOKEN=TOKEN, NEO4J_PASSWORD=self.password, OKRSYNC_ORG=TEST_ORG)
         self.daemon = DaemonProcess(["run", "--config", str(self.config)], env)
         self.report.daemon_starts += 1
 
@@ -432,4 +432,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_tool(main))

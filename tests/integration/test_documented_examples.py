@@ -143,7 +143,8 @@ def examples_org(
 def shell_env(
     neo4j_auth: tuple[str, str, str], tmp_path_factory: pytest.TempPathFactory
 ) -> dict[str, str]:
-    """A user's shell: the installed okrsync first on PATH, Neo4j's address, nothing else set."""
+    """A user's shell: the installed okrsync first on PATH, Neo4j's address and the tests'
+    organisation, nothing else set."""
     bin_dir = Path(sys.executable).parent
     assert shutil.which("okrsync", path=str(bin_dir)), f"no okrsync script in {bin_dir}"
     uri, user, password = neo4j_auth

@@ -28,7 +28,7 @@ from typing import Any
 import pytest
 
 from okrsync.graph import Graph
-from okrsync.testing import wipe
+from okrsync.testing import TEST_ORG, wipe
 from tests.docs import ROOT, code_blocks, documents, without_comment
 
 COMMAND = re.compile(r"^(?:\$\s+)?(?:\S*/)?okrsync\s+(?:query|report)\b")
@@ -88,7 +88,8 @@ def shell_env(neo4j_auth: tuple[str, str, str]) -> dict[str, str]:
     """A reader's shell on this checkout: the test Neo4j as the server `make neo4j` uses."""
     uri, user, password = neo4j_auth
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OKRSYNC_", "NEO4J_"))}
-    env.update(NEO4J_URI=uri, NEO4J_USERNAME=user, NEO4J_PASSWORD=password)
+    # The tests' organisation: what the block mirrors is the tests' to delete.
+    env.update(NEO4J_URI=uri, NEO4J_USERNAME=user, NEO4J_PASSWORD=password, OKRSYNC_ORG=TEST_ORG)
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     return env
 

@@ -119,7 +119,7 @@ def test_issues_are_enriched_and_survive_repair(
         assert [r["i"] for r in issues] == [
             {
                 "id": "10001",
-                "okrsyncOrg": "default",
+                "okrsyncOrg": "okrsync-test",
                 "key": "SALES-1",
                 "summary": "Pipeline dashboard",
                 "status": "In Progress",
@@ -129,14 +129,14 @@ def test_issues_are_enriched_and_survive_repair(
             },
             {
                 "id": "10002",
-                "okrsyncOrg": "default",
+                "okrsyncOrg": "okrsync-test",
                 "key": "PLAT-7",
                 "summary": "Ship v2",
                 "status": "Done",
                 "issueType": "Epic",
                 "url": f"{jira.url}/browse/PLAT-7",
             },
-            {"id": "10003", "okrsyncOrg": "default"},
+            {"id": "10003", "okrsyncOrg": "okrsync-test"},
         ]
         assert len(jira.requests) == 2  # the 429, then the batch
         assert jira.requests[-1]["jql"] == ["id in (10001,10002,10003)"]

@@ -30,9 +30,9 @@ def test_the_lease_goes_to_one_holder_and_fences_the_one_that_lost_it(
 ) -> None:
     """A takes it; B is refused while it lives; once it expires B takes it, and A's next write
     is refused before it writes anything; a release hands it over at once."""
-    a = Lease(graph, "acme", ttl=1.0, holder="host-a:1:aa")
+    a = Lease(graph, "okrsync-test-acme", ttl=1.0, holder="host-a:1:aa")
     b_graph = Graph(driver)
-    b = Lease(b_graph, "acme", ttl=1.0, holder="host-b:2:bb")
+    b = Lease(b_graph, "okrsync-test-acme", ttl=1.0, holder="host-b:2:bb")
     first = a.acquire()
     assert (first.granted, first.taken, first.holder) == (True, True, "host-a:1:aa")
     refused = b.acquire()
@@ -50,7 +50,7 @@ def test_the_lease_goes_to_one_holder_and_fences_the_one_that_lost_it(
     assert probes == [{"by": "a"}]
     b.release()
     assert a.acquire().taken
-    other_org = Lease(b_graph, "globex", ttl=1.0, holder="host-b:2:bb")
+    other_org = Lease(b_graph, "okrsync-test-globex", ttl=1.0, holder="host-b:2:bb")
     assert other_org.acquire().granted  # organisations have a lease each
 
 
@@ -58,7 +58,7 @@ def test_a_one_shot_sync_refuses_while_another_holds_the_lease(
     graph: Graph, cli_env: dict[str, str], settings: Settings
 ) -> None:
     """okrsync sync while a live lease is another's: exit 1, one line naming the holder."""
-    Lease(graph, "default", ttl=60.0, holder="host-a:1:aa").acquire()
+    Lease(graph, settings.org, ttl=60.0, holder="host-a:1:aa").acquire()
     out = subprocess.run(
         [sys.executable, "-m", "okrsync.cli", "sync"],
         env=cli_env,
@@ -68,7 +68,7 @@ def test_a_one_shot_sync_refuses_while_another_holds_the_lease(
     )
     assert out.returncode == 1
     (line,) = out.stderr.strip().splitlines()
-    assert line.startswith("okrsync: organisation 'default' is being written by host-a:1:aa")
+    assert line.startswith("okrsync: organisation 'okrsync-test' is being written by host-a:1:aa")
     assert graph.read("MATCH (n:Objective) RETURN count(n) AS n") == [{"n": 0}]
 
 
@@ -151,9 +151,12 @@ def test_holders_asking_at_once_for_an_expired_lease_get_it_one_at_a_time(
 ) -> None:
     """Eight holders race for one expired lease: exactly one is granted (the lease locks before
     it reads, so nobody decides on a stale holder)."""
-    Lease(graph, "acme", ttl=1.0, holder="old:0:00").acquire()
+    Lease(graph, "okrsync-test-acme", ttl=1.0, holder="old:0:00").acquire()
     time.sleep(1.2)
-    contenders = [Lease(Graph(driver), "acme", ttl=30.0, holder=f"h{i}:{i}:{i}") for i in range(8)]
+    contenders = [
+        Lease(Graph(driver), "okrsync-test-acme", ttl=30.0, holder=f"h{i}:{i}:{i}")
+        for i in range(8)
+    ]
     barrier = threading.Barrier(len(contenders))
     granted: list[bool] = []
 

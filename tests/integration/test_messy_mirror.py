@@ -71,8 +71,8 @@ def differences(graph: GraphState, expected: GraphState) -> list[str]:
 def unlinked_checkins(graph: Graph) -> int:
     """Check-ins whose objective or key result is in the graph but which do not hang from it."""
     rows = graph.read(
-        "MATCH (u:Update {okrsyncOrg: 'default'}) "
-        "MATCH (e {okrsyncOrg: 'default', id: u.entityId}) "
+        "MATCH (u:Update {okrsyncOrg: 'okrsync-test'}) "
+        "MATCH (e {okrsyncOrg: 'okrsync-test', id: u.entityId}) "
         "WHERE (e:Objective OR e:KeyResult) AND NOT (e)-[:HAS_UPDATE]->(u) RETURN count(u) AS n"
     )
     return int(rows[0]["n"])
@@ -278,7 +278,7 @@ class MessyMirror(RuleBasedStateMachine):
     @invariant()
     def no_stray_org(self) -> None:
         if hasattr(self, "server"):
-            rows = GRAPH.read("MATCH (n) WHERE n.okrsyncOrg <> 'default' RETURN count(n) AS n")
+            rows = GRAPH.read("MATCH (n) WHERE n.okrsyncOrg <> 'okrsync-test' RETURN count(n) AS n")
             assert rows[0]["n"] == 0
 
 
@@ -331,7 +331,7 @@ def test_a_reconcile_applies_check_in_edits_and_deletions(graph: Graph, tmp_path
 
     def checkins() -> dict[str, Any]:
         rows = graph.read(
-            "MATCH (u:Update {okrsyncOrg: 'default', entityId: $e}) "
+            "MATCH (u:Update {okrsyncOrg: 'okrsync-test', entityId: $e}) "
             "RETURN u.id AS id, u.status AS status, u.description AS d",
             e=eid,
         )

@@ -105,39 +105,43 @@ def test_two_organisations_with_colliding_ids_stay_apart(
     with (
         SimulatorServer(acme) as a,
         SimulatorServer(globex) as g,
-        sync_cycle(a.url, graph, tmp_path / "acme", org="acme") as acme_cycle,
-        sync_cycle(g.url, graph, tmp_path / "globex", org="globex") as globex_cycle,
+        sync_cycle(
+            a.url, graph, tmp_path / "okrsync-test-acme", org="okrsync-test-acme"
+        ) as acme_cycle,
+        sync_cycle(
+            g.url, graph, tmp_path / "okrsync-test-globex", org="okrsync-test-globex"
+        ) as globex_cycle,
     ):
         assert acme_cycle.run().mode == "load"
         assert globex_cycle.run().mode == "load"  # another org's mirror is not its business
-        assert_mirrors(graph, a.url, org="acme")
-        assert_mirrors(graph, g.url, org="globex")
+        assert_mirrors(graph, a.url, org="okrsync-test-acme")
+        assert_mirrors(graph, g.url, org="okrsync-test-globex")
         team = next(iter(acme.teams))
         names = graph.read(
             "MATCH (t:Team {id: $id}) RETURN t.okrsyncOrg AS org, t.name AS name ORDER BY org",
             id=team,
         )
         assert names == [
-            {"org": "acme", "name": acme.teams[team]["name"]},
-            {"org": "globex", "name": f"Globex {acme.teams[team]['name']}"},
+            {"org": "okrsync-test-acme", "name": acme.teams[team]["name"]},
+            {"org": "okrsync-test-globex", "name": f"Globex {acme.teams[team]['name']}"},
         ]
-        globex_before = read_state(graph, "globex")
+        globex_before = read_state(graph, "okrsync-test-globex")
         a.sim.mutate(lambda o: o.evolve(40))
         a.sim.mutate(lambda o: o.delete_objective(next(iter(o.objectives))))
         assert acme_cycle.run().plan.node_deletes() > 0
-        assert_mirrors(graph, a.url, org="acme")
-        assert read_state(graph, "globex") == globex_before
+        assert_mirrors(graph, a.url, org="okrsync-test-acme")
+        assert read_state(graph, "okrsync-test-globex") == globex_before
         user = next(iter(acme.users))
-        rows = queries.run(graph, "person_across_orgs", {"accountId": user}, "acme")
+        rows = queries.run(graph, "person_across_orgs", {"accountId": user}, "okrsync-test-acme")
         owned = {
             (org, name)
-            for org, source in (("acme", acme), ("globex", globex))
+            for org, source in (("okrsync-test-acme", acme), ("okrsync-test-globex", globex))
             for _, e in source.iter_entities()
             if e["ownerAccountId"] == user or user in e["collaboratorAccountIds"]
             for name in [e["name"]]
         }
         assert {(r["org"], r["name"]) for r in rows} == owned
-        assert {r["org"] for r in rows} == {"acme", "globex"}
+        assert {r["org"] for r in rows} == {"okrsync-test-acme", "okrsync-test-globex"}
 
 
 def test_the_guard_counts_shared_lookups_and_honours_an_absolute_cap(
@@ -198,7 +202,7 @@ def test_history_belongs_to_its_organisation_and_pruning_stays_inside_it(
     early, late = datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 9, 1, tzinfo=UTC)
     acme, globex = Org(objectives=10, seed=4), Org(objectives=10, seed=4)
     with SimulatorServer(acme) as a, SimulatorServer(globex) as g:
-        for org, server in (("acme", a), ("globex", g)):
+        for org, server in (("okrsync-test-acme", a), ("okrsync-test-globex", g)):
             with sync_cycle(server.url, graph, tmp_path / org, org=org, now=Clock(early)) as c:
                 c.run()
                 server.sim.mutate(lambda o: o.evolve(10))
@@ -206,26 +210,31 @@ def test_history_belongs_to_its_organisation_and_pruning_stays_inside_it(
         runs = graph.read(
             "MATCH (r:SyncRun) RETURN r.okrsyncOrg AS org, count(*) AS n ORDER BY org"
         )
-        assert runs == [{"org": "acme", "n": 2}, {"org": "globex", "n": 2}]
+        assert runs == [
+            {"org": "okrsync-test-acme", "n": 2},
+            {"org": "okrsync-test-globex", "n": 2},
+        ]
         globex_journal = graph.read(
-            "MATCH (r:SyncRun {okrsyncOrg: 'globex'})-[:RECORDED]->(c:Change) RETURN count(c) AS n"
+            "MATCH (r:SyncRun {okrsyncOrg: 'okrsync-test-globex'})-[:RECORDED]->(c:Change)"
+            " RETURN count(c) AS n"
         )
         assert globex_journal[0]["n"] > 0
         a.sim.mutate(lambda o: o.evolve(5))
         with sync_cycle(
             a.url,
             graph,
-            tmp_path / "acme",
-            org="acme",
+            tmp_path / "okrsync-test-acme",
+            org="okrsync-test-acme",
             now=Clock(late),
             journal_retention_days=30,
         ) as c:
             c.run()
     after = graph.read("MATCH (r:SyncRun) RETURN r.okrsyncOrg AS org, count(*) AS n ORDER BY org")
-    assert after == [{"org": "acme", "n": 1}, {"org": "globex", "n": 2}]
+    assert after == [{"org": "okrsync-test-acme", "n": 1}, {"org": "okrsync-test-globex", "n": 2}]
     assert (
         graph.read(
-            "MATCH (r:SyncRun {okrsyncOrg: 'globex'})-[:RECORDED]->(c:Change) RETURN count(c) AS n"
+            "MATCH (r:SyncRun {okrsyncOrg: 'okrsync-test-globex'})-[:RECORDED]->(c:Change)"
+            " RETURN count(c) AS n"
         )
         == globex_journal
     )
@@ -246,7 +255,7 @@ def test_a_node_another_application_points_at_is_disowned_not_deleted(
     with sync_cycle(simulator.url, graph, tmp_path / "state") as cycle:
         cycle.run()
         driver.execute_query(
-            "MATCH (o:Objective {okrsyncOrg: 'default', id: $id}) "
+            "MATCH (o:Objective {okrsyncOrg: 'okrsync-test', id: $id}) "
             "CREATE (:Board {name: 'exec'})-[:PINS {since: 2026}]->(o)",
             id=doomed,
         )

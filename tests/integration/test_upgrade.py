@@ -108,7 +108,9 @@ def test_a_mirror_written_by_the_previous_release_is_adopted_in_place(
         SimulatorServer(legacy_org()) as server,
         # A month after the release's last run: inside the journal's retention, so the
         # adopted runs stay (on a later day they would be pruned like any old entry).
-        sync_cycle(server.url, graph, state, now=lambda: AFTER, org="acme", comments=True) as cycle,
+        sync_cycle(
+            server.url, graph, state, now=lambda: AFTER, org="okrsync-test-acme", comments=True
+        ) as cycle,
     ):
         with capture_logs() as logs:
             first = cycle.run()
@@ -144,7 +146,7 @@ def test_a_mirror_written_by_the_previous_release_is_adopted_in_place(
         assert first.checkins == labels["Update"]
         # Every reconcile re-reads the comment feed (edits keep `created`), migration or not.
         assert first.comments == labels["Comment"]
-        assert_mirrors(graph, server.url, org="acme")
+        assert_mirrors(graph, server.url, org="okrsync-test-acme")
         second = cycle.run()
         assert second.mode == "incremental" and second.stats is None
     added_types = len(plan.of_kind("created"))
@@ -156,24 +158,25 @@ def test_a_mirror_written_by_the_previous_release_is_adopted_in_place(
     assert set(fields) <= {"type", "displayedStatus"} | {
         f for f in gained if f.startswith("custom.")
     }
-    expected_nodes = {(label, "acme"): n for label, n in labels.items()}
-    expected_nodes[("OkrType", "acme")] = added_types
-    expected_nodes[("SyncRun", "acme")] += 1
-    expected_nodes[("Change", "acme")] += len(journalled)
+    expected_nodes = {(label, "okrsync-test-acme"): n for label, n in labels.items()}
+    expected_nodes[("OkrType", "okrsync-test-acme")] = added_types
+    expected_nodes[("SyncRun", "okrsync-test-acme")] += 1
+    expected_nodes[("Change", "okrsync-test-acme")] += len(journalled)
     nodes, _, _ = driver.execute_query(
         "MATCH (n) RETURN labels(n)[0] AS label, n.okrsyncOrg AS org, count(*) AS n"
     )
     assert {(r["label"], r["org"]): r["n"] for r in nodes} == expected_nodes
-    expected_rels = {(t, "acme"): n for t, n in types.items()}
-    expected_rels[("OF_TYPE", "acme")] = len(plan.linked)
-    expected_rels[("RECORDED", "acme")] += len(journalled)
-    expected_rels[("ABOUT", "acme")] += len(journalled)
+    expected_rels = {(t, "okrsync-test-acme"): n for t, n in types.items()}
+    expected_rels[("OF_TYPE", "okrsync-test-acme")] = len(plan.linked)
+    expected_rels[("RECORDED", "okrsync-test-acme")] += len(journalled)
+    expected_rels[("ABOUT", "okrsync-test-acme")] += len(journalled)
     # Comment authors the mirror holds as users are now linked to what they wrote.
     authored, _, _ = driver.execute_query(
-        "MATCH (c:Comment {okrsyncOrg: 'acme'}) "
-        "MATCH (u:User {okrsyncOrg: 'acme', accountId: c.authorAccountId}) RETURN count(*) AS n"
+        "MATCH (c:Comment {okrsyncOrg: 'okrsync-test-acme'}) "
+        "MATCH (u:User {okrsyncOrg: 'okrsync-test-acme', accountId: c.authorAccountId})"
+        " RETURN count(*) AS n"
     )
-    expected_rels[("WROTE", "acme")] = authored[0]["n"]
+    expected_rels[("WROTE", "okrsync-test-acme")] = authored[0]["n"]
     rels, _, _ = driver.execute_query(
         "MATCH ()-[r]->() RETURN type(r) AS type, r.okrsyncOrg AS org, count(*) AS n"
     )

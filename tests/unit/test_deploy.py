@@ -116,3 +116,17 @@ def test_dockerfile_runs_as_a_numeric_user() -> None:
     """A numeric USER: Kubernetes' runAsNonRoot can check it."""
     text = (ROOT / "deploy" / "Dockerfile").read_text()
     assert re.findall(r"^USER (\S+)$", text, re.M) == ["10001"]
+
+
+@pytest.mark.parametrize("made", ["okr-api-token", "neo4j-password", "neo4j-auth", "okrsync.toml"])
+def test_docker_preparation_files_are_git_ignored(made: str) -> None:
+    """The secrets and settings deploy/README.md's Docker section writes into the checkout
+    can never be committed by a `git add .`."""
+    assert f"deploy/{made}" in (ROOT / "deploy" / "README.md").read_text()
+    ignored = subprocess.run(
+        ["git", "check-ignore", "--no-index", f"deploy/{made}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert (ignored.returncode, ignored.stdout.strip()) == (0, f"deploy/{made}")

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from okrsync.observe import Health, Metrics, ObserveServer
+from okrsync.observe import Health, Metrics, ObserveServer, browser_origin
 
 
 @pytest.fixture
@@ -72,6 +72,31 @@ def test_browser_files_are_served_with_cors(server: ObserveServer) -> None:
     assert preflight.status_code == 204
     assert preflight.headers["access-control-allow-origin"] == "*"
     assert httpx.get(url(server, "/nothing")).status_code == 404
+
+
+def test_guide_names_the_listener_it_is_served_from(server: ObserveServer) -> None:
+    """The guide's `:style` line fetches from this daemon's port, not a hard-coded 9464."""
+    port = server.server_address[1]
+    guide = httpx.get(url(server, "/browser/guide.html")).text
+    assert f":style http://localhost:{port}/browser/okrsync.grass</pre>" in guide
+    assert "9464" not in guide
+
+
+@pytest.mark.parametrize(
+    ("listen", "origin"),
+    [
+        ("127.0.0.1:9464", "http://localhost:9464"),
+        ("[::1]:9500", "http://localhost:9500"),
+        ("0.0.0.0:9464", "http://localhost:9464"),
+        (":9464", "http://localhost:9464"),
+        ("10.1.2.3:8080", "http://10.1.2.3:8080"),
+        ("[fd00::5]:8080", "http://[fd00::5]:8080"),
+    ],
+)
+def test_browser_origin_of_a_listener(listen: str, origin: str) -> None:
+    """This machine (or every interface) is localhost, the Browser's allowed host; another
+    address is itself."""
+    assert browser_origin(listen) == origin
 
 
 def test_quarantined_records_and_failed_steps_are_metrics() -> None:
