@@ -50,8 +50,10 @@ format: venv
 unit: venv
 	$(BIN)/pytest tests/unit -q
 
+# INTEGRATION picks the tests (files or node ids); all of tests/integration by default.
+INTEGRATION ?= tests/integration
 integration: venv neo4j
-	env $(NEO4J_ENV) $(BIN)/pytest tests/integration -q
+	env $(NEO4J_ENV) $(BIN)/pytest $(INTEGRATION) -q
 
 test: lint venv neo4j
 	env $(NEO4J_ENV) $(BIN)/pytest -q
