@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -44,3 +46,15 @@ def code_blocks(path: Path) -> Iterator[tuple[str, int, list[str]]]:
         current[2].append(line)
     if current is not None:
         yield current
+
+
+def reader_env(neo4j_auth: tuple[str, str, str], org: str) -> dict[str, str]:
+    """A reader's shell: the installed okrsync first on PATH, the test Neo4j's address and
+    database, `org` as the organisation, and no other okrsync or Neo4j setting of ours."""
+    uri, user, password = neo4j_auth
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OKRSYNC_", "NEO4J_"))}
+    env.update(NEO4J_URI=uri, NEO4J_USERNAME=user, NEO4J_PASSWORD=password, OKRSYNC_ORG=org)
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    if os.environ.get("NEO4J_DATABASE"):
+        env["NEO4J_DATABASE"] = os.environ["NEO4J_DATABASE"]
+    return env

@@ -37,7 +37,7 @@ from okrsync.graph import Graph
 from okrsync.simulator import Org, SimulatorServer
 from okrsync.testing import wipe
 from tests.conftest import ROOT
-from tests.docs import documents, fenced_blocks, without_comment
+from tests.docs import documents, fenced_blocks, reader_env, without_comment
 from tests.helpers import Clock, sync_cycle
 from tests.spec import DATA
 
@@ -143,22 +143,11 @@ def examples_org(
 def shell_env(
     neo4j_auth: tuple[str, str, str], tmp_path_factory: pytest.TempPathFactory
 ) -> dict[str, str]:
-    """A user's shell: the installed okrsync first on PATH, Neo4j's address and the tests'
-    organisation, nothing else set."""
+    """A user's shell, as the README's tour sets it after `make run`, with a state directory."""
     bin_dir = Path(sys.executable).parent
     assert shutil.which("okrsync", path=str(bin_dir)), f"no okrsync script in {bin_dir}"
-    uri, user, password = neo4j_auth
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OKRSYNC_", "NEO4J_"))}
-    env.update(
-        PATH=f"{bin_dir}{os.pathsep}{env.get('PATH', '')}",
-        NEO4J_URI=uri,
-        NEO4J_USERNAME=user,
-        NEO4J_PASSWORD=password,
-        OKRSYNC_STATE_DIR=str(tmp_path_factory.mktemp("examples-home")),
-        OKRSYNC_ORG=EXAMPLES_ORG,  # as the README's tour sets it after `make run`
-    )
-    if os.environ.get("NEO4J_DATABASE"):
-        env["NEO4J_DATABASE"] = os.environ["NEO4J_DATABASE"]
+    env = reader_env(neo4j_auth, EXAMPLES_ORG)
+    env["OKRSYNC_STATE_DIR"] = str(tmp_path_factory.mktemp("examples-home"))
     return env
 
 

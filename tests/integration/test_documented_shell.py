@@ -20,7 +20,6 @@ import os
 import re
 import signal
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -29,7 +28,7 @@ import pytest
 
 from okrsync.graph import Graph
 from okrsync.testing import TEST_ORG, wipe
-from tests.docs import ROOT, code_blocks, documents, without_comment
+from tests.docs import ROOT, code_blocks, documents, reader_env, without_comment
 
 COMMAND = re.compile(r"^(?:\$\s+)?(?:\S*/)?okrsync\s+(?:query|report)\b")
 SHELL_LIKE = {"bash", "shell", "console", "zsh", "shell-session"}
@@ -84,16 +83,6 @@ def scratch(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def shell_env(neo4j_auth: tuple[str, str, str]) -> dict[str, str]:
-    """A reader's shell on this checkout: the test Neo4j as the server `make neo4j` uses."""
-    uri, user, password = neo4j_auth
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OKRSYNC_", "NEO4J_"))}
-    # The tests' organisation: what the block mirrors is the tests' to delete.
-    env.update(NEO4J_URI=uri, NEO4J_USERNAME=user, NEO4J_PASSWORD=password, OKRSYNC_ORG=TEST_ORG)
-    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-    return env
-
-
 @pytest.mark.parametrize("first", sorted(BLOCKS))
 def test_documented_shell_block_runs(
     first: str, scratch: Path, neo4j_auth: tuple[str, str, str], graph: Graph
@@ -113,7 +102,7 @@ def test_documented_shell_block_runs(
         proc = subprocess.Popen(
             ["bash", "-euo", "pipefail", "-c", script],
             cwd=scratch,
-            env=shell_env(neo4j_auth),
+            env=reader_env(neo4j_auth, TEST_ORG),  # what it mirrors is the tests' to delete
             stdout=stdout,
             stderr=stderr,
             start_new_session=True,  # its background jobs are stopped with it
