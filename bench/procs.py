@@ -159,6 +159,9 @@ def okrsync_env(sim: Simulator, state_dir: Path, settings: dict[str, str]) -> di
         "OKRSYNC_ORG": ORG,
         "OKRSYNC_LOG_LEVEL": "warning",
         "OKRSYNC_HTTP_TIMEOUT": "600",
+        # A 300k-entity export is ~300 MB, past the defaults' limits for one answer.
+        "OKRSYNC_HTTP_DEADLINE": "1800",
+        "OKRSYNC_MAX_ANSWER_MIB": "2048",
         "OKRSYNC_MAX_DELETE_FRACTION": "0.99",  # the bench never wants a refusal
         **settings,
     }
