@@ -89,8 +89,9 @@ chaos: venv neo4j
 fuzz: venv neo4j
 	env $(NEO4J_ENV) OKRSYNC_FUZZ_STEPS=1 $(BIN)/pytest -q -s tests/integration/test_messy_mirror.py -k model_based
 
+# The benchmark (about 80 minutes; bench/results.md, bench/soak.png); BENCH_ARGS="--runs 1" etc.
 bench: venv neo4j
-	env $(NEO4J_ENV) $(BIN)/python bench/run.py
+	env $(NEO4J_ENV) $(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis
