@@ -199,8 +199,15 @@ def soak_section(soak: Soak, picture: Path) -> list[str]:
     ]
 
 
+def _runs(runs: int) -> str:
+    if runs == 1:
+        return "Each figure is one run (`--runs 1`), the cost curve's and the soak's too."
+    return f"Each figure is the median of {runs} runs; the cost curve's extra sizes one run."
+
+
 def write_report(
     out: Path,
+    runs: int,
     results: dict[str, list[dict[str, Any]]],
     soak: Soak,
     picture: Path,
@@ -216,8 +223,8 @@ def write_report(
         "# okrsync benchmark results",
         "",
         f"Run on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} by `make bench` "
-        f"(`{command}`), {seconds:.0f} s in all. Each figure is the median of the runs "
-        "(3 unless the line says one); every first load and every reference load starts from "
+        f"(`{command}`), {seconds:.0f} s in all. {_runs(runs)} Every first load and every "
+        "reference load starts from "
         "an empty database with okrsync's constraints in place, emptied by deleting everything "
         "in it (the reference is also measured into a fresh store). okrsync runs as `okrsync sync` "
         "processes against the simulator (its own process); the first-load ratios compare the "

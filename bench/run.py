@@ -284,7 +284,9 @@ def main() -> int:
     facts = {**machine(), **server.facts()}
     server.close()
     command = " ".join(["python bench/run.py", *sys.argv[1:]])
-    write_report(args.out, results, soak, picture, facts, command, time.monotonic() - started)
+    write_report(
+        args.out, args.runs, results, soak, picture, facts, command, time.monotonic() - started
+    )
     if args.json:
         soak_json = {**vars(soak), "cycles": [vars(c) for c in soak.cycles]}
         args.json.write_text(json.dumps({**results, "soak": soak_json}, indent=2, default=str))
