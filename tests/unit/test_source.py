@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import threading
+import weakref
 from collections.abc import Iterator
 
 import pytest
@@ -170,3 +172,38 @@ def test_each_answers_lookups_are_added_once() -> None:
     assert len(list(source.records())) == 6
     assert [where for where, _ in source.lookups.problems] == ["teams[1]", "teams[0]", "labels[0]"]
     assert {i: t.name for i, t in source.lookups.teams.items()} == {"t1": "Sales"}
+
+
+class Body(bytearray):
+    """An answer's body that can be watched for being freed (bytes cannot be weakly referenced)."""
+
+
+def test_the_second_answer_is_freed_before_the_first_record_leaves() -> None:
+    """The key results' answer mostly repeats the objectives' key results: what it adds is
+    copied out and its body freed, so a first load never holds both bodies while it writes.
+    What it adds still streams, with its own index; an unusable one is still quarantined."""
+    second_krs = [*SECOND_KRS, {"id": "k1"}, {"id": None, "key": "KR-7"}, {"id": 12}]
+    body = Body(json.dumps({"krs": second_krs}).encode())
+    watched = weakref.ref(body)
+    answers = [body]
+
+    def second() -> RawExport:
+        return decode_export(answers.pop())
+
+    del body
+    source = SourceStream(FakeApi().objectives, second, FakeApi().by_ids)
+    records = source.records()
+    first = next(records)
+    gc.collect()
+    assert watched() is None
+    rest = [(r.label, r.id, r.index, r.parse().name if r.id == "k1" else None) for r in records]
+    assert (first.label, first.id) == ("Objective", "o1")
+    assert rest == [
+        ("Objective", "o2", 1, None),
+        ("KeyResult", "k1", 0, None),  # the objectives' answer's k1: first answer wins
+        ("KeyResult", "k2", 1, None),
+        ("KeyResult", "k9", 1, None),  # krs[1] of the second answer
+        ("KeyResult", "12", 4, None),
+        ("KeyResult", "k3", 0, None),
+    ]
+    assert [(q.label, q.index, q.key) for q in source.quarantined] == [("KeyResult", 3, "KR-7")]
