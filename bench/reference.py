@@ -26,13 +26,13 @@ class Method:
     fresh: bool = False  # into a fresh store (server restarted); else emptied in place
 
 
-# okrsync's own batch size (batch_size's default) and v1's, v1's session per batch, and a
-# fresh store per run (the local server only).
+# okrsync's own batch size (batch_size's default), v2's first (5000) and v1's, v1's session
+# per batch, and a fresh store per run (the local server only).
 METHODS = (
+    Method("one session, 2000-row batches (okrsync's)", 2000),
     Method("one session, 5000-row batches", 5000),
-    Method("one session, 10000-row batches", 10_000),
     Method("v1: a session per 10000-row batch", 10_000, session_per_batch=True),
-    Method("fresh store per run, one session, 5000-row batches", 5000, fresh=True),
+    Method("fresh store per run, one session, 2000-row batches", 2000, fresh=True),
 )
 
 

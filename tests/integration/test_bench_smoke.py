@@ -58,7 +58,7 @@ def test_bench_runs_end_to_end(
     # The reference wrote the very nodes, values and relationships okrsync wrote.
     assert result["reference_same_graph"] == "values"
     assert sorted(result["references"]) == [
-        "one session, 10000-row batches",
+        "one session, 2000-row batches (okrsync's)",
         "one session, 5000-row batches",
         "v1: a session per 10000-row batch",
     ]

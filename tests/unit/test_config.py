@@ -98,7 +98,7 @@ class TestConfig:
             "bolt://127.0.0.1:7687",
             300.0,
             0.5,
-            5000,
+            2000,
         )
         assert s.api_token is None
 
