@@ -41,6 +41,14 @@ class History:
     def write_checkins(self, rows: Sequence[dict[str, Any]]) -> WriteStats:
         return self._write("history/merge_updates", rows, row=_with_times)
 
+    def create_checkins(self, rows: Sequence[dict[str, Any]]) -> WriteStats:
+        """write_checkins for a graph holding none of the organisation's check-ins, rows with
+        distinct ids: CREATE instead of MERGE."""
+        return self._write("history/create_updates", rows, row=_with_times)
+
+    def holds_checkins(self) -> bool:
+        return bool(self.graph.read(cypher("history/holds_checkins"), org=self.org)[0]["holds"])
+
     def write_comments(self, rows: Sequence[dict[str, Any]]) -> WriteStats:
         return self._write("history/merge_comments", rows, row=_with_times)
 

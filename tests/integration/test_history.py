@@ -523,3 +523,28 @@ def test_checkins_and_comments_made_between_cycles_all_arrive(graph: Graph, tmp_
             )
             assert comments - {(r["c"], r["u"]) for r in hung} == set()
         assert len(served) > 50 and len(comments) > 10  # the org did exercise both feeds
+
+
+def test_a_first_pull_creates_each_checkin_once_and_merges_into_held_ones(
+    graph: Graph, tmp_path: Path
+) -> None:
+    """Into a graph holding none of the org's check-ins the feed is CREATEd: an id the feed
+    serves twice is written once, as its newest delivery. With the state gone but the
+    check-ins still held, the same whole pull MERGEs: nothing doubled, nothing refused."""
+    org = Org.from_export(json.loads((DATA / "fixture_org.json").read_text()))
+    # o3's check-in (2026-03-20) served again, newer, as k1's: a vendor bug seen as data.
+    (o3,) = org.updates["o3"]
+    org.updates["k1"].append({**o3, "entityId": "k1", "created": "2026-03-30T09:00:00+0000"})
+    with SimulatorServer(org) as server:
+        with sync_cycle(server.url, graph, tmp_path / "a", now=Clock(T0)) as syncer:
+            assert syncer.run().checkins == 6
+        hung = "MATCH (e)-[:HAS_UPDATE]->(u:Update) RETURN e.id AS e, u.id AS u ORDER BY u"
+        first = graph.read(hung)
+        assert len(first) == 6 and {"e": "k1", "u": o3["updateId"]} in first
+        assert graph.read(
+            "MATCH (u:Update {id: $id}) RETURN u.entityId AS e, toString(u.created) AS at",
+            id=o3["updateId"],
+        ) == [{"e": "k1", "at": "2026-03-30T09:00:00Z"}]
+        with sync_cycle(server.url, graph, tmp_path / "b", now=Clock(T0)) as fresh:
+            assert fresh.run().checkins == 6
+        assert count(graph, "MATCH (u:Update) RETURN count(u) AS n") == 6
