@@ -35,6 +35,7 @@ from report import write_report
 from server import Server
 from soak import plot, run_soak
 
+from okrsync import config
 from okrsync.api import OkrApiClient
 from okrsync.diff import plan_changes
 from okrsync.graph import Mirror
@@ -66,7 +67,8 @@ class Bench:
         return self.server.graph.read((HERE / "cypher" / "graph_shape.cypher").read_text())
 
     def mirror(self) -> Mirror:
-        return Mirror(self.server.graph, ORG, 5000)
+        """okrsync's writer with its default batch size (the forced rewrite's too)."""
+        return Mirror(self.server.graph, ORG, config.load(None, environ={}).batch_size)
 
     def loads(self, sim: Simulator, state: Path, settings: dict[str, str], what: str) -> list[Any]:
         """First loads, each into an empty database with no state."""

@@ -172,20 +172,27 @@ def _usable_id(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def _new_key_results(krs: list[msgspec.Raw] | None, seen: set[str]) -> list[tuple[int, RawItem]]:
-    """The key results of a second answer not already in `seen`, each copied out with its
-    index, so the answer's body can go: the key results' answer mostly repeats the key
-    results the objectives' answer carried (the simulator's, all of them: 68 MB at 100k
-    entities). A record whose id is unusable is kept, to be quarantined where it streams."""
+def _new_key_results(
+    krs: list[msgspec.Raw] | None, seen: set[str]
+) -> tuple[set[str | None], list[tuple[int, RawItem]]]:
+    """The parent ids a second answer's key results name, and those of them not in `seen`,
+    each copied out with its index, so the answer's body can go: the key results' answer mostly
+    repeats the key results the objectives' answer carried (the simulator's, all of them:
+    68 MB at 100k entities). A record whose id is unusable is kept, to be quarantined where it
+    streams. One decode of each head."""
+    named: set[str | None] = set()
     out: list[tuple[int, RawItem]] = []
     for i, raw in enumerate(krs or ()):
         try:
-            kr = _usable_id(_HEAD.decode(raw).id)
+            head = _HEAD.decode(raw)
         except msgspec.ValidationError:
-            kr = None
+            out.append((i, bytes(raw)))
+            continue
+        named.add(_parent_id(head.parentObjectiveId))
+        kr = _usable_id(head.id)
         if kr is None or kr not in seen:
             out.append((i, bytes(raw)))
-    return out
+    return named, out
 
 
 def _ids(value: Any) -> list[str]:
@@ -338,9 +345,9 @@ class SourceStream:
         self._salt = self.lookups.fields_digest()
         named, carried = _kr_heads(first.krs)
         named.update(h.parentObjectiveId for _, h, _ in heads)
-        named.update(_kr_heads(second.krs)[0])
         krs = max(len(wanted), len(first.krs or ()), len(second.krs or ()))
-        more = _new_key_results(second.krs, carried)
+        also_named, more = _new_key_results(second.krs, carried)
+        named |= also_named
         del second, carried  # the second body is freed before the first record leaves
         self._fetch_parents(named, heads)
         self.expected = len(heads) + krs
