@@ -22,6 +22,7 @@ FIGURES = (
     "change_s",
     "initial_rss_mb",
     "defaults_rss_mb",
+    "noop_rss_mb",
 )
 
 
