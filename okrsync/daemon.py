@@ -216,9 +216,8 @@ class Daemon:
                     note="the next start reconciles against the graph",
                 )
                 return "stopped"
-        if self.stop_event.is_set():
-            return "stopped"
-        return outcome[0] if outcome else "failure"
+        done = outcome[0] if outcome else "failure"
+        return "stopped" if self.stop_event.is_set() else done
 
     # --- one cycle -----------------------------------------------------------------------
 
